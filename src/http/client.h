@@ -1,0 +1,77 @@
+// HTTP/1.1 client for one origin (scheme, host, port, TLS settings) on the event loop.
+//
+// - Keeps a small pool of idle keep-alive connections; a request that fails because a reused
+//   connection turned out closed (before any response byte) is retried once on a fresh one when
+//   the method is idempotent.
+// - Bodies: Content-Length, chunked and read-until-close; responses above `max_body_bytes`
+//   (default 64 MiB) fail with ErrorKind::TooLarge and the connection is dropped.
+// - Streaming requests (watches) hand body bytes to `on_data` as they arrive and never pool the
+//   connection; their timeout is an inactivity timeout.
+// - HTTPS_PROXY / NO_PROXY (from ProxyConfig) route TLS origins through HTTP CONNECT.
+// - Callbacks are never invoked from inside send()/stream(); each request gets exactly one
+//   completion (done / on_end), unless cancelled.
+// - Errors carry ErrorKind::Transient for connection-level failures (refused, reset, timeout, TLS
+//   handshake I/O), Invalid for certificate/hostname verification failures and malformed
+//   responses, TooLarge for caps. HTTP error statuses are *responses*, not errors, here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "http/message.h"
+#include "loop/event_loop.h"
+#include "net/tls.h"
+#include "net/proxy.h"
+
+namespace imps::http {
+
+constexpr size_t kDefaultMaxBody = 64u << 20;  // spec: responses and single events cap at 64 MiB
+
+struct Origin {
+  bool tls = true;
+  std::string host;  // DNS name or IP literal (IPv6 without brackets)
+  uint16_t port = 443;
+  std::shared_ptr<net::TlsConfig> tls_config;  // required when tls; shared between clients
+};
+
+struct ClientOptions {
+  size_t max_body_bytes = kDefaultMaxBody;
+  size_t max_idle_connections = 4;
+  Millis connect_timeout_ms = 10'000;
+  net::ProxyConfig proxy;  // empty = direct
+  std::string user_agent = "imps";
+};
+
+struct StreamHandlers {
+  std::function<void(const Response& head)> on_head;        // status line and headers
+  std::function<void(std::string_view bytes)> on_data;      // de-chunked body bytes
+  std::function<void(Status end)> on_end;                   // ok() = clean end of body
+};
+
+using RequestId = uint64_t;
+
+class Client {
+ public:
+  Client(loop::EventLoop& loop, Origin origin, ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  RequestId send(Request request, std::function<void(Result<Response>)> done);
+  RequestId stream(Request request, StreamHandlers handlers);
+  // No callback is invoked for a cancelled request; its connection is closed.
+  void cancel(RequestId id);
+
+  const Origin& origin() const { return origin_; }
+  size_t open_connections() const;
+
+ private:
+  struct Impl;
+  Origin origin_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace imps::http

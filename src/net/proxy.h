@@ -1,0 +1,35 @@
+// Proxy selection from the environment, as curl and Go do: HTTPS_PROXY (or https_proxy) for TLS
+// origins, HTTP_PROXY for plain ones, unless the host matches NO_PROXY (comma-separated host
+// names, domain suffixes with or without a leading dot, IPs, CIDRs, optional :port, or `*`).
+// Pure logic; the CONNECT exchange itself lives with the connection code.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace imps::net {
+
+struct ProxyEndpoint {
+  std::string host;
+  uint16_t port = 0;
+  std::string authorization;  // "Basic ..." from user:pass in the URL; never logged
+};
+
+struct ProxyConfig {
+  std::string https_proxy;  // URL as given
+  std::string http_proxy;
+  std::string no_proxy;
+
+  static ProxyConfig from_env();
+  // The proxy to use for this origin, nullopt for a direct connection, or an error for a
+  // malformed proxy URL.
+  Result<std::optional<ProxyEndpoint>> select(bool tls, std::string_view host, uint16_t port) const;
+};
+
+bool no_proxy_matches(std::string_view no_proxy, std::string_view host, uint16_t port);
+
+}  // namespace imps::net

@@ -1,0 +1,42 @@
+// TLS client configuration shared by connections to one origin: trusted CAs, optional client
+// certificate and key, the name to verify, and the DRBG. Owns mbedTLS contexts whose addresses
+// mbedTLS keeps, so it is neither copyable nor movable; share it through std::shared_ptr.
+// Verification is always on unless `insecure_skip_verify` is set (only when a kubeconfig says
+// so). IP-address servers are verified against the certificate's IP SANs.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+
+namespace imps::net {
+
+struct TlsOptions {
+  std::string ca_pem;               // PEM bundle; empty = the system bundle (see below)
+  bool use_system_cas = false;      // also load /etc/ssl/certs/ca-certificates.crt (and SSL_CERT_FILE)
+  std::string extra_ca_pem;         // appended to the trust store (AWS_CA_BUNDLE)
+  std::string client_cert_pem;      // optional client certificate chain
+  std::string client_key_pem;       // PKCS#1, SEC1 or PKCS#8 (unencrypted)
+  std::string server_name;          // overrides the name verified and sent as SNI (tls-server-name)
+  bool insecure_skip_verify = false;
+};
+
+class TlsConfig {
+ public:
+  static Result<std::shared_ptr<TlsConfig>> create(const TlsOptions& options);
+  ~TlsConfig();
+  TlsConfig(const TlsConfig&) = delete;
+  TlsConfig& operator=(const TlsConfig&) = delete;
+
+  const TlsOptions& options() const { return options_; }
+  struct Contexts;                  // mbedTLS state, defined in tls.cc
+  Contexts& contexts() { return *contexts_; }
+
+ private:
+  explicit TlsConfig(TlsOptions options);
+  TlsOptions options_;
+  std::unique_ptr<Contexts> contexts_;
+};
+
+}  // namespace imps::net
