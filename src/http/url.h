@@ -1,0 +1,33 @@
+// URLs as configuration gives them (kubeconfig server, AWS endpoints, proxies) and the
+// percent-encoding Kubernetes query parameters need. Pure.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace imps::http {
+
+struct Url {
+  std::string scheme;        // "https" or "http", lower-case
+  std::string userinfo;      // "user:pass" (proxies), percent-decoded
+  std::string host;          // IPv6 literals without brackets
+  uint16_t port = 0;         // explicit or the scheme default
+  std::string path;          // "/" when empty; kept as given (already encoded)
+  std::string query;         // without the '?'
+};
+
+// Accepts http(s)://[userinfo@]host[:port][/path][?query]; rejects other schemes, empty hosts,
+// bad ports and control characters.
+Result<Url> parse_url(std::string_view text);
+
+// "host" or "host:port" as the Host header wants it (port omitted when default, IPv6 bracketed).
+std::string host_header(const Url& url);
+
+// RFC 3986 percent-encoding of a query key or value: everything but unreserved characters.
+std::string query_escape(std::string_view text);
+std::string percent_decode(std::string_view text);  // '+' stays '+'
+
+}  // namespace imps::http
