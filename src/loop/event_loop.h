@@ -10,8 +10,11 @@
 //    defers its read handler instead of waiting for the socket, which may never become readable.
 //  - Timer callbacks return the delay until they should run again, or kStop.
 //  - stop() makes run() return after the current dispatch.
+//  - The loop outlives every FdWatch and Timer registered on it.
 // Not thread-safe by design: everything runs on the loop's thread (signals arrive via a pipe).
 #pragma once
+
+#include <sys/select.h>
 
 #include <csignal>
 #include <cstdint>
@@ -51,6 +54,7 @@ class EventLoop {
 
   TimerId add_timer(Millis delay, TimerHandler handler);
   void cancel_timer(TimerId id);
+  bool timer_pending(TimerId id) const { return timers_.count(id) != 0; }
 
   // Runs `fn` once, before the loop next sleeps.
   void defer(std::function<void()> fn);
@@ -72,8 +76,10 @@ class EventLoop {
   };
 
   Millis next_timeout(Millis max_wait) const;
+  void dispatch_fds(const fd_set& readable, const fd_set& writable);
   void fire_timers();
   void run_deferred();
+  void drain_signals();
 
   Clock& clock_;
   std::map<int, std::shared_ptr<FdEntry>> fds_;
@@ -82,6 +88,7 @@ class EventLoop {
   std::vector<std::function<void()>> deferred_;
   UniqueFd signal_read_, signal_write_;
   std::function<void(int)> signal_handler_;
+  std::vector<int> signals_;
   bool stopping_ = false;
 };
 
@@ -122,7 +129,7 @@ class Timer {
   // Periodic: `handler` returns the next delay or kStop.
   void start_repeating(Millis delay, TimerHandler handler);
   void cancel();
-  bool pending() const { return id_ != 0; }
+  bool pending() const { return loop_ != nullptr && loop_->timer_pending(id_); }
 
  private:
   EventLoop* loop_ = nullptr;
