@@ -1,17 +1,23 @@
 // Structured logging to stderr: one JSON object per line (default) or `text` for people.
-// {"ts":"2024-05-01T12:00:00.123Z","level":"info","msg":"watch started","resource":"pods"}
-// Values are escaped; nothing here knows what a secret is, so callers never pass one: log names,
-// namespaces, codes and reasons, never tokens, keys, Secret data or Authorization headers.
+//   json: {"ts":"2024-05-01T12:00:00.123Z","level":"info","msg":"watch started","resource":"pods"}
+//   text: 2024-05-01T12:00:00.123Z INFO watch started resource=pods reason="no route"
+// Every value is a JSON string, escaped (quotes, backslashes, control characters; invalid UTF-8
+// becomes U+FFFD), so a line is always valid JSON and always one line. Each line goes out in a
+// single write(), so lines from this process never interleave.
+// The level and format are process-wide: stderr is one shared resource, and passing a logger
+// through every layer would buy nothing a test needs (tests use format_log_line).
+// Nothing here knows what a secret is, so callers never pass one: log names, namespaces, codes
+// and reasons, never tokens, keys, Secret data or Authorization headers.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 
-namespace imps::obs {
+#include "obs/log_level.h"
 
-enum class LogLevel { Debug = 0, Info = 1, Warn = 2, Error = 3 };
-enum class LogFormat { Json, Text };
+namespace imps::obs {
 
 struct LogField {
   std::string_view key;
@@ -23,12 +29,11 @@ struct LogField {
   LogField(std::string_view k, int v) : key(k), value(std::to_string(v)) {}
   LogField(std::string_view k, unsigned long v) : key(k), value(std::to_string(v)) {}
   LogField(std::string_view k, long v) : key(k), value(std::to_string(v)) {}
-  LogField(std::string_view k, double v);
+  LogField(std::string_view k, double v);  // up to 6 significant digits: "0.25", "1e+06"
 };
 
+// Defaults until called: Info, Json.
 void configure_logging(LogLevel min_level, LogFormat format);
-bool parse_log_level(std::string_view text, LogLevel& out);
-bool parse_log_format(std::string_view text, LogFormat& out);
 bool log_enabled(LogLevel level);
 
 void log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
@@ -37,7 +42,7 @@ inline void info(std::string_view msg, std::initializer_list<LogField> f = {}) {
 inline void warn(std::string_view msg, std::initializer_list<LogField> f = {}) { log(LogLevel::Warn, msg, f); }
 inline void error(std::string_view msg, std::initializer_list<LogField> f = {}) { log(LogLevel::Error, msg, f); }
 
-// Formats one line without writing it (for tests).
+// Formats one line, trailing '\n' included, without writing it (log() writes exactly this).
 std::string format_log_line(LogFormat format, int64_t unix_ms, LogLevel level, std::string_view msg,
                             std::initializer_list<LogField> fields);
 
