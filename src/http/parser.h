@@ -1,6 +1,10 @@
 // Pure, incremental HTTP/1.1 parsers in the picohttpparser style: byte spans in, "complete after
 // N bytes", "need more" or a precise error out. They allocate only into the caller's output and
 // enforce explicit size caps, so a hostile peer cannot make them grow without bound.
+// Strict on purpose: every line must end in CRLF (a bare LF is an error; Go, Kubernetes and AWS
+// all send CRLF, and strictness leaves no doubt about where a message ends), obs-fold, header
+// names that are not tokens and control characters in values are rejected.
+// Not done here: decompression, trailers (skipped), HTTP/2, absolute-form request targets.
 #pragma once
 
 #include <cstddef>
@@ -26,14 +30,17 @@ struct ParseResult {
 };
 
 // Parses "HTTP/1.x SP code SP reason CRLF headers CRLF". On Complete, `out` holds status, reason
-// and headers and `consumed` is the head length. Heads longer than `max_head` are errors.
+// and headers and `consumed` is the head length. Heads longer than `max_head` are errors, reported
+// as soon as `max_head` bytes have arrived without the head's end. 1xx interim responses are
+// reported like any other; the client discards them (it never sends Expect: 100-continue).
 ParseResult parse_response_head(std::string_view buf, Response& out, size_t max_head = kMaxHeadBytes);
 
 struct RequestHead {
   std::string method;
-  std::string target;
+  std::string target;  // origin-form only ("/path?query"); anything else is an error
   Headers headers;
 };
+// For the health/metrics server: "METHOD SP /target SP HTTP/1.x" and header fields.
 ParseResult parse_request_head(std::string_view buf, RequestHead& out, size_t max_head = kMaxHeadBytes);
 
 // How a response body is delimited (RFC 9112 section 6.3).
@@ -41,13 +48,17 @@ struct BodyFraming {
   enum Kind { None, Length, Chunked, UntilClose } kind = None;
   uint64_t length = 0;
 };
+// No body for HEAD, 1xx, 204 and 304; Transfer-Encoding must be exactly "chunked" (we cannot undo
+// any other coding) and wins over Content-Length; Content-Length values must be digits, fit in 64
+// bits and agree; otherwise the body runs until the connection closes.
 // Errors: conflicting or malformed Content-Length, unsupported Transfer-Encoding.
 ParseResult body_framing(std::string_view request_method, const Response& head, BodyFraming& out);
 
 // Incremental chunked-body decoder. feed() consumes what it can from `in`, appends decoded bytes
 // to `out`, and returns Complete once the last chunk and trailers are read (consumed = bytes used
 // from this call's input), NeedMore when input ran out, or Error. Works for any split of the
-// input, down to one byte at a time.
+// input, down to one byte at a time. Bytes after the terminating CRLF are never consumed, so a
+// pipelined next response stays in the caller's buffer. Chunk extensions and trailers are skipped.
 class ChunkedDecoder {
  public:
   ParseResult feed(std::string_view in, std::string& out);
@@ -56,14 +67,15 @@ class ChunkedDecoder {
  private:
   enum class State { Size, Ext, SizeLf, Data, DataCr, DataLf, Trailer, TrailerLf, Done };
   State state_ = State::Size;
-  uint64_t remaining_ = 0;
-  size_t line_bytes_ = 0;
-  bool size_digits_ = false;
-  bool trailer_empty_ = true;
+  uint64_t remaining_ = 0;      // chunk size being read, then data bytes still to copy
+  size_t line_bytes_ = 0;       // chunk-size line length, then total trailer bytes (both capped)
+  bool size_digits_ = false;    // the chunk-size line has at least one hex digit
+  bool trailer_empty_ = true;   // the trailer line being read is empty so far (ends the body)
 };
 
 // Serialises a request line and headers (Host, Content-Length when there is a body or the method
-// carries one, then the caller's headers) and the body.
+// carries one, then the caller's headers) and the body. The caller's headers must not repeat Host
+// or Content-Length and must be free of CR/LF (they come from our own code, never from a peer).
 std::string serialize_request(const Request& request, std::string_view host_header);
 
 }  // namespace imps::http
