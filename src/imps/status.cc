@@ -1,0 +1,49 @@
+#include "imps/status.h"
+
+#include <algorithm>
+
+namespace imps {
+
+ResourceStatus parse_status(const cJSON* status) {
+  ResourceStatus out;
+  if (!cJSON_IsObject(status)) return out;
+  out.status = json_string_or(status, "status");
+  out.reason = json_string_or(status, "reason");
+  out.last_successful_reconciliation = json_string_or(status, "lastSuccessfulReconciliation");
+  if (auto v = json_number(status, "validitySeconds")) out.validity_seconds = int64_t(*v);
+  const cJSON* managed = json_member(status, "managedNamespaces");
+  if (cJSON_IsArray(managed)) {
+    for (const cJSON* ns = managed->child; ns; ns = ns->next)
+      if (cJSON_IsString(ns)) out.managed_namespaces.emplace_back(ns->valuestring);
+    std::sort(out.managed_namespaces.begin(), out.managed_namespaces.end());
+  }
+  auto sources = parse_string_map(json_member(status, "sourceSecretStatus"), "status");
+  if (sources.ok()) out.source_secret_status = std::move(sources).value();
+  return out;
+}
+
+Json status_to_json(const ResourceStatus& status) {
+  Json out = Json::object();
+  cJSON* o = out.get();
+  cJSON_AddStringToObject(o, "status", status.status.c_str());
+  cJSON_AddStringToObject(o, "reason", status.reason.c_str());
+  if (!status.last_successful_reconciliation.empty())
+    cJSON_AddStringToObject(o, "lastSuccessfulReconciliation",
+                            status.last_successful_reconciliation.c_str());
+  cJSON_AddNumberToObject(o, "validitySeconds", double(status.validity_seconds));
+  cJSON* managed = cJSON_AddArrayToObject(o, "managedNamespaces");
+  for (const std::string& ns : status.managed_namespaces)
+    cJSON_AddItemToArray(managed, cJSON_CreateString(ns.c_str()));
+  cJSON* sources = cJSON_AddObjectToObject(o, "sourceSecretStatus");
+  for (const auto& [key, value] : status.source_secret_status)
+    cJSON_AddStringToObject(sources, key.c_str(), value.c_str());
+  return out;
+}
+
+bool status_changed(const ResourceStatus& before, const ResourceStatus& after) {
+  ResourceStatus a = before;
+  a.last_successful_reconciliation = after.last_successful_reconciliation;
+  return !(a == after);
+}
+
+}  // namespace imps

@@ -1,0 +1,41 @@
+#include "imps/string_map.h"
+
+namespace imps {
+
+// Long enough for any valid qualified name (253 + 1 + 63), short enough for a status line.
+constexpr size_t kMaxQuotedChars = 320;
+
+Result<StringMap> parse_string_map(const cJSON* node, std::string_view where) {
+  StringMap out;
+  if (!node || cJSON_IsNull(node)) return out;
+  if (!cJSON_IsObject(node))
+    return make_error(ErrorKind::Invalid, std::string(where) + ": must be an object of strings");
+  for (const cJSON* item = node->child; item; item = item->next) {
+    if (!cJSON_IsString(item) || !item->valuestring || !item->string)
+      return make_error(ErrorKind::Invalid,
+                        std::string(where) + ": value of " + quoted(item->string ? item->string : "") +
+                            " must be a string");
+    out.insert_or_assign(item->string, item->valuestring);
+  }
+  return out;
+}
+
+void add_string_map(cJSON* obj, const char* key, const StringMap& map) {
+  if (map.empty()) return;
+  cJSON* child = cJSON_AddObjectToObject(obj, key);
+  for (const auto& [k, v] : map) cJSON_AddStringToObject(child, k.c_str(), v.c_str());
+}
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  if (text.size() > kMaxQuotedChars) {
+    out.append(text.substr(0, kMaxQuotedChars));
+    out += "...";
+  } else {
+    out.append(text);
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace imps

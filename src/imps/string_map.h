@@ -1,0 +1,30 @@
+// Labels, annotations and Secret data as a sorted string map: sorted so that anything rendered
+// from it is deterministic, with a transparent comparator so lookups take a string_view.
+// Reading one from JSON rejects non-string values with an error naming the field; it does not
+// validate label syntax (selector.h does that where Kubernetes would).
+#pragma once
+
+#include <cJSON.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace imps {
+
+using StringMap = std::map<std::string, std::string, std::less<>>;
+
+// An absent or null node is an empty map; anything but an object of strings is an error that
+// names `where`.
+Result<StringMap> parse_string_map(const cJSON* node, std::string_view where);
+// Adds `key: {..}` to obj (nothing when the map is empty, as the API server omits empty maps).
+void add_string_map(cJSON* obj, const char* key, const StringMap& map);
+
+// Quotes outside text for an error message, cut to a length that keeps messages readable.
+// Only for names, keys and selector values: never pass credentials.
+std::string quoted(std::string_view text);
+
+}  // namespace imps
