@@ -19,8 +19,9 @@ struct Url {
   std::string query;         // without the '?'
 };
 
-// Accepts http(s)://[userinfo@]host[:port][/path][?query]; rejects other schemes, empty hosts,
-// bad ports and control characters.
+// Accepts http(s)://[userinfo@]host[:port][/path][?query][#fragment]; the scheme is matched
+// case-insensitively, the fragment dropped. Hosts are DNS names, IPv4 or bracketed IPv6 literals
+// (no zone ids). Rejects other schemes, empty hosts, bad ports, spaces and control characters.
 Result<Url> parse_url(std::string_view text);
 
 // "host" or "host:port" as the Host header wants it (port omitted when default, IPv6 bracketed).
@@ -28,6 +29,7 @@ std::string host_header(const Url& url);
 
 // RFC 3986 percent-encoding of a query key or value: everything but unreserved characters.
 std::string query_escape(std::string_view text);
-std::string percent_decode(std::string_view text);  // '+' stays '+'
+// '+' stays '+'; a '%' not followed by two hex digits is kept as it is.
+std::string percent_decode(std::string_view text);
 
 }  // namespace imps::http
