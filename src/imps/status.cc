@@ -47,3 +47,14 @@ bool status_changed(const ResourceStatus& before, const ResourceStatus& after) {
 }
 
 }  // namespace imps
+
+namespace imps {
+
+void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous) {
+  status.status = kStatusFailed;
+  if (!status.reason.empty()) status.reason += "; ";
+  status.reason += cause;
+  status.last_successful_reconciliation = previous.last_successful_reconciliation;
+}
+
+}  // namespace imps

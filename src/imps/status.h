@@ -37,3 +37,11 @@ Json status_to_json(const ResourceStatus& status);
 bool status_changed(const ResourceStatus& before, const ResourceStatus& after);
 
 }  // namespace imps
+
+namespace imps {
+
+// Folds a failure found while executing a plan into the planned status: Failed, the cause
+// appended to the reason, lastSuccessfulReconciliation back to its previous value.
+void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous);
+
+}  // namespace imps

@@ -1,0 +1,88 @@
+// The Secret written into each selected namespace (the contract with existing clusters):
+// type kubernetes.io/dockerconfigjson, data .dockerconfigjson, labels = spec labels + owner-uid,
+// annotations = spec annotations, an ownerReference to the ImagePullSecret (controller: false).
+//
+// Which labels and annotations are ours: the owner-uid label, plus the keys listed in two
+// bookkeeping annotations (managed-labels, managed-annotations: sorted, comma-separated key
+// lists; keys cannot contain commas). We chose annotations over comparing with the previous spec
+// because the previous spec is gone after a restart; they hold key names only, never values or
+// credentials. A key that was ours and is no longer in the spec is removed; keys other parties
+// set are left alone.
+//
+// Observed Secrets are kept as a small projection with a hash of the data, not the data itself,
+// so that 10k namespaces do not cost 10k copies of the credentials.
+#pragma once
+
+#include <cJSON.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "imps/resource.h"
+#include "imps/string_map.h"
+
+namespace imps {
+
+inline constexpr std::string_view kOwnerLabel = "images.banzaicloud.io/owner-uid";
+inline constexpr std::string_view kManagedLabelsAnnotation = "images.banzaicloud.io/managed-labels";
+inline constexpr std::string_view kManagedAnnotationsAnnotation = "images.banzaicloud.io/managed-annotations";
+inline constexpr std::string_view kDockerConfigJsonKey = ".dockerconfigjson";
+
+struct OwnerRef {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string uid;
+  bool controller = false;
+  bool operator==(const OwnerRef&) const = default;
+};
+
+struct DesiredSecret {
+  std::string namespace_name;
+  std::string name;
+  StringMap labels;
+  StringMap annotations;
+  std::string data;  // base64 of the .dockerconfigjson document
+  OwnerRef owner;
+};
+DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view namespace_name,
+                             std::string_view dockerconfigjson);
+
+struct ObservedSecret {
+  std::string namespace_name;
+  std::string name;
+  std::string uid;
+  std::string resource_version;
+  std::string type;
+  StringMap labels;
+  StringMap annotations;
+  uint64_t data_hash = 0;  // content_hash of the base64 .dockerconfigjson value
+  bool has_data = false;   // the .dockerconfigjson key is present
+  std::vector<std::string> other_data_keys;
+  std::vector<OwnerRef> owner_refs;
+  bool immutable = false;
+  bool deleting = false;
+  // The owner-uid label, empty for a Secret imps does not manage.
+  std::string owner_uid() const;
+};
+Result<ObservedSecret> observe_secret(const cJSON* secret);
+
+// A fast non-cryptographic hash (FNV-1a 64): detects change, protects nothing.
+uint64_t content_hash(std::string_view bytes);
+
+enum class SecretChange { None, Update, Recreate };
+// Recreate when the type differs (immutable in the API) or the data must change in an immutable
+// Secret; Update when data, our labels/annotations or our ownerReference differ; server-owned
+// fields and other parties' metadata are ignored.
+SecretChange needs_update(const ObservedSecret& observed, const DesiredSecret& desired);
+
+// POST body for a new Secret.
+Json create_body(const DesiredSecret& desired);
+// application/merge-patch+json body that turns `observed` into `desired`: sets our metadata,
+// nulls keys that were ours and are no longer desired, rewrites ownerReferences (others' kept,
+// stale ImagePullSecret owners dropped), and carries resourceVersion for optimistic concurrency.
+Json update_patch(const ObservedSecret& observed, const DesiredSecret& desired);
+
+}  // namespace imps
