@@ -1,0 +1,159 @@
+#include <doctest/doctest.h>
+
+#include "base/bytes.h"
+#include "imps/target_secret.h"
+
+using namespace imps;
+
+namespace {
+
+ImagePullSecret resource(StringMap labels = {}, StringMap annotations = {}) {
+  ImagePullSecret r;
+  r.name = "imps";
+  r.uid = "uid-1";
+  r.spec.target.secret = {"pull", std::move(labels), std::move(annotations)};
+  return r;
+}
+
+constexpr const char* kDoc = R"({"auths":{"a.io":{"auth":"x"}}})";
+
+// What the API server would hand back after creating `desired`, plus server-owned fields.
+ObservedSecret as_created(const DesiredSecret& desired) {
+  Json body = create_body(desired);
+  cJSON* metadata = cJSON_GetObjectItem(body.get(), "metadata");
+  cJSON_AddStringToObject(metadata, "uid", "secret-uid");
+  cJSON_AddStringToObject(metadata, "resourceVersion", "41");
+  cJSON_AddStringToObject(metadata, "creationTimestamp", "2024-01-01T00:00:00Z");
+  auto observed = observe_secret(body.get());
+  REQUIRE(observed.ok());
+  return std::move(observed).value();
+}
+
+}  // namespace
+
+TEST_CASE("the desired Secret follows the contract") {
+  DesiredSecret d = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns1", kDoc);
+  Json body = create_body(d);
+  CHECK(body.dump() ==
+        std::string(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"pull","namespace":"ns1",)"
+                    R"("labels":{"images.banzaicloud.io/owner-uid":"uid-1","team":"a"},)"
+                    R"("annotations":{"images.banzaicloud.io/managed-annotations":"note",)"
+                    R"("images.banzaicloud.io/managed-labels":"team","note":"n"},)"
+                    R"("ownerReferences":[{"apiVersion":"images.banzaicloud.io/v1alpha1","kind":"ImagePullSecret",)"
+                    R"("name":"imps","uid":"uid-1","controller":false}]},"type":"kubernetes.io/dockerconfigjson",)"
+                    R"("data":{".dockerconfigjson":")") +
+            base64_encode(kDoc) + "\"}}");
+}
+
+TEST_CASE("the owner label cannot be overridden by the spec") {
+  DesiredSecret d = desired_secret(resource({{"images.banzaicloud.io/owner-uid", "forged"}}), "ns", kDoc);
+  CHECK(d.labels.at("images.banzaicloud.io/owner-uid") == "uid-1");
+}
+
+TEST_CASE("no update when what the cluster holds equals what we want, server fields aside") {
+  DesiredSecret d = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns", kDoc);
+  ObservedSecret o = as_created(d);
+  CHECK(o.owner_uid() == "uid-1");
+  CHECK(needs_update(o, d) == SecretChange::None);
+  // Other parties' labels, annotations and owners are not ours to judge.
+  o.labels["someone"] = "else";
+  o.annotations["kubectl.kubernetes.io/x"] = "y";
+  o.owner_refs.insert(o.owner_refs.begin(), OwnerRef{"v1", "ConfigMap", "c", "cm-uid", false});
+  CHECK(needs_update(o, d) == SecretChange::None);
+}
+
+TEST_CASE("our changes are detected") {
+  ImagePullSecret r = resource({{"team", "a"}, {"tier", "x"}}, {{"note", "n"}});
+  DesiredSecret d = desired_secret(r, "ns", kDoc);
+  ObservedSecret base = as_created(d);
+
+  SUBCASE("data") {
+    CHECK(needs_update(base, desired_secret(r, "ns", R"({"auths":{}})")) == SecretChange::Update);
+  }
+  SUBCASE("a spec label value changed") {
+    ImagePullSecret changed = resource({{"team", "b"}, {"tier", "x"}}, {{"note", "n"}});
+    CHECK(needs_update(base, desired_secret(changed, "ns", kDoc)) == SecretChange::Update);
+  }
+  SUBCASE("a spec label removed") {
+    DesiredSecret fewer = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns", kDoc);
+    CHECK(needs_update(base, fewer) == SecretChange::Update);
+    Json patch = update_patch(base, fewer);
+    CHECK(patch.dump().find(R"("tier":null)") != std::string::npos);
+  }
+  SUBCASE("all spec labels and annotations removed") {
+    DesiredSecret none = desired_secret(resource(), "ns", kDoc);
+    CHECK(needs_update(base, none) == SecretChange::Update);
+    std::string patch = update_patch(base, none).dump();
+    for (const char* gone : {R"("team":null)", R"("tier":null)", R"("note":null)",
+                             R"("images.banzaicloud.io/managed-labels":null)",
+                             R"("images.banzaicloud.io/managed-annotations":null)"}) {
+      CAPTURE(gone);
+      CHECK(patch.find(gone) != std::string::npos);
+    }
+  }
+  SUBCASE("a key set by someone else is not removed") {
+    base.labels["foreign"] = "1";
+    DesiredSecret fewer = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns", kDoc);
+    CHECK(update_patch(base, fewer).dump().find("foreign") == std::string::npos);
+  }
+  SUBCASE("our owner reference missing, or a stale ImagePullSecret owner present") {
+    ObservedSecret no_owner = base;
+    no_owner.owner_refs.clear();
+    CHECK(needs_update(no_owner, d) == SecretChange::Update);
+    ObservedSecret stale = base;
+    stale.owner_refs.push_back(OwnerRef{"images.banzaicloud.io/v1alpha1", "ImagePullSecret", "old", "u0", false});
+    CHECK(needs_update(stale, d) == SecretChange::Update);
+    CHECK(update_patch(stale, d).dump().find("u0") == std::string::npos);
+  }
+  SUBCASE("extra data keys") {
+    base.other_data_keys.push_back("extra");
+    CHECK(needs_update(base, d) == SecretChange::Update);
+    CHECK(update_patch(base, d).dump().find(R"("extra":null)") != std::string::npos);
+  }
+  SUBCASE("wrong type or immutable data needs a recreate") {
+    ObservedSecret opaque = base;
+    opaque.type = "Opaque";
+    CHECK(needs_update(opaque, d) == SecretChange::Recreate);
+    ObservedSecret frozen = base;
+    frozen.immutable = true;
+    CHECK(needs_update(frozen, d) == SecretChange::None);
+    CHECK(needs_update(frozen, desired_secret(r, "ns", "{}")) == SecretChange::Recreate);
+  }
+}
+
+TEST_CASE("the update patch carries resourceVersion and keeps other owners") {
+  DesiredSecret d = desired_secret(resource(), "ns", kDoc);
+  ObservedSecret o = as_created(d);
+  o.owner_refs.insert(o.owner_refs.begin(), OwnerRef{"v1", "ConfigMap", "c", "cm-uid", false});
+  std::string patch = update_patch(o, d).dump();
+  CHECK(patch.find(R"("resourceVersion":"41")") != std::string::npos);
+  CHECK(patch.find(R"("ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap")") != std::string::npos);
+  CHECK(patch.find(R"("uid":"uid-1")") != std::string::npos);
+}
+
+TEST_CASE("observing a Secret keeps a hash, not the data") {
+  auto doc = Json::parse(R"({"metadata":{"name":"s","namespace":"n","uid":"u","resourceVersion":"1",
+      "deletionTimestamp":"x","labels":{"images.banzaicloud.io/owner-uid":"o"}},
+      "type":"kubernetes.io/dockerconfigjson","immutable":true,"data":{".dockerconfigjson":"e30=","other":"eA=="}})");
+  auto o = observe_secret(doc->get());
+  REQUIRE(o.ok());
+  CHECK(o->deleting);
+  CHECK(o->immutable);
+  CHECK(o->has_data);
+  CHECK(o->data_hash == content_hash("e30="));
+  CHECK(o->other_data_keys == std::vector<std::string>{"other"});
+  CHECK(o->owner_uid() == "o");
+  auto bare = Json::parse(R"({"metadata":{"name":"s","namespace":"n"}})");
+  auto b = observe_secret(bare->get());
+  REQUIRE(b.ok());
+  CHECK(b->type == "Opaque");
+  CHECK_FALSE(b->has_data);
+  CHECK(b->owner_uid().empty());
+  for (const char* bad : {"[]", R"({"metadata":[]})", R"({"metadata":{"labels":{"a":1}}})",
+                          R"({"metadata":{},"data":{"x":false}})"}) {
+    CAPTURE(bad);
+    auto j = Json::parse(bad);
+    CHECK_FALSE(observe_secret(j->get()).ok());
+  }
+  CHECK(content_hash("a") != content_hash("b"));
+}
