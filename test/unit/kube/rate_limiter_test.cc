@@ -1,0 +1,44 @@
+#include <doctest/doctest.h>
+
+#include "kube/rate_limiter.h"
+
+using namespace imps;
+using namespace imps::kube;
+
+TEST_CASE("rate limiter lets a full burst through, then spaces requests at 1/qps") {
+  ManualClock clock;
+  RateLimiter limiter(clock, 20, 40);
+  for (int i = 0; i < 40; ++i) CHECK(limiter.reserve() == 0);
+  CHECK(limiter.reserve() == 50);
+  CHECK(limiter.reserve() == 100);  // reservations queue behind each other
+  clock.advance(100);
+  CHECK(limiter.reserve() == 50);
+}
+
+TEST_CASE("rate limiter refills up to the burst only") {
+  ManualClock clock;
+  RateLimiter limiter(clock, 10, 2);
+  CHECK(limiter.reserve() == 0);
+  CHECK(limiter.reserve() == 0);
+  CHECK(limiter.reserve() == 100);
+  clock.advance(10'000);  // long idle: back to a full bucket of 2, not 100
+  CHECK(limiter.reserve() == 0);
+  CHECK(limiter.reserve() == 0);
+  CHECK(limiter.reserve() == 100);
+}
+
+TEST_CASE("rate limiter with fractional qps rounds delays up") {
+  ManualClock clock;
+  RateLimiter limiter(clock, 3, 1);
+  CHECK(limiter.reserve() == 0);
+  CHECK(limiter.reserve() == 334);
+}
+
+TEST_CASE("rate limiter disabled by qps <= 0; burst < 1 acts as 1") {
+  ManualClock clock;
+  RateLimiter off(clock, 0, 0);
+  for (int i = 0; i < 1000; ++i) CHECK(off.reserve() == 0);
+  RateLimiter one(clock, 1, 0);
+  CHECK(one.reserve() == 0);
+  CHECK(one.reserve() == 1000);
+}
