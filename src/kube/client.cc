@@ -1,0 +1,300 @@
+#include "kube/client.h"
+
+#include "kube/api_status.h"
+#include "kube/watch_stream.h"
+
+namespace imps::kube {
+namespace {
+
+// An expired continue token restarts the whole list; a list that keeps outliving the server's
+// continue window (≈5 min of compaction) will not succeed by trying forever.
+constexpr int kMaxListRestarts = 3;
+
+bool success(int status) { return status >= 200 && status < 300; }
+
+// "GET /api/v1/namespaces/x/secrets": context for errors, without the query (selectors and
+// continue tokens add nothing a reader needs).
+std::string describe(const http::Request& request) {
+  std::string_view target = request.target;
+  return request.method + " " + std::string(target.substr(0, target.find('?')));
+}
+
+Result<Json> parse_body(const http::Response& response) {
+  // 202/204-style answers may come without a body; callers get an empty object, not an error.
+  if (response.body.empty()) return Json::object();
+  return Json::parse(response.body);
+}
+
+}  // namespace
+
+struct Client::Call {
+  Verb verb;
+  http::Request request;  // without Authorization: added afresh on each send
+  std::function<void(Result<http::Response>)> done;
+  int retries = 0;
+  bool reauthenticated = false;
+  loop::Timer timer;
+  http::RequestId in_flight = 0;
+};
+
+struct Client::ListAll {
+  ResourceType type;
+  std::string ns;
+  ListOptions first;  // as the caller asked, for restarts
+  ListOptions page;   // the next page's options
+  Shape shape;
+  ListCallback done;
+  ObjectList result;
+  int restarts = 0;
+};
+
+Status set_authorization(http::Request& request, TokenSource& tokens) {
+  TRY_ASSIGN(std::string token, tokens.token());
+  if (!token.empty()) request.headers.push_back({"Authorization", "Bearer " + token});
+  return {};
+}
+
+std::string default_user_agent() {
+#if defined(__x86_64__)
+  constexpr const char* kArch = "amd64";
+#elif defined(__aarch64__)
+  constexpr const char* kArch = "arm64";
+#else
+  constexpr const char* kArch = "unknown";
+#endif
+  return std::string("imps/") + IMPS_VERSION + " (linux/" + kArch + ")";
+}
+
+Client::Client(loop::EventLoop& loop, std::unique_ptr<Transport> transport, TokenSource tokens,
+               ClientOptions options, std::string path_prefix)
+    : loop_(loop),
+      transport_(std::move(transport)),
+      tokens_(std::move(tokens)),
+      options_(std::move(options)),
+      path_prefix_(std::move(path_prefix)),
+      user_agent_(default_user_agent()),
+      limiter_(loop.clock(), options_.qps, options_.burst) {}
+
+Client::~Client() {
+  for (auto& [id, call] : calls_) {
+    if (call->in_flight != 0) transport_->cancel(call->in_flight);
+  }
+}
+
+uint64_t& Client::count(Verb verb) {
+  switch (verb) {
+    case Verb::Get: return counts_.get;
+    case Verb::List: return counts_.list;
+    case Verb::Create: return counts_.create;
+    case Verb::Update: return counts_.update;
+    case Verb::Patch: return counts_.patch;
+    case Verb::Delete: break;
+  }
+  return counts_.remove;
+}
+
+http::Request Client::build(std::string method, std::string target, std::string_view accept) const {
+  http::Request request;
+  request.method = std::move(method);
+  request.target = path_prefix_ + target;
+  request.headers.push_back({"Accept", std::string(accept)});
+  request.headers.push_back({"User-Agent", user_agent_});
+  request.timeout_ms = options_.request_timeout_ms;
+  return request;
+}
+
+void Client::submit(std::unique_ptr<Call> call) {
+  const uint64_t id = next_call_++;
+  call->timer.bind(loop_);
+  // Always through a timer, even with no delay: callbacks never run inside the verb's call.
+  call->timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
+  calls_[id] = std::move(call);
+}
+
+void Client::dispatch(uint64_t id) {
+  Call& call = *calls_.at(id);
+  http::Request request = call.request;
+  Status auth = set_authorization(request, tokens_);
+  if (!auth.ok()) return finish(id, std::move(auth).error());
+  ++count(call.verb);
+  call.in_flight = transport_->send(
+      std::move(request), [this, id](Result<http::Response> response) { answered(id, std::move(response)); });
+}
+
+void Client::answered(uint64_t id, Result<http::Response> response) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  Call& call = *it->second;
+  call.in_flight = 0;
+  if (!response.ok() || success(response->status)) return finish(id, std::move(response));
+
+  const int status = response->status;
+  if (status == 401 && !call.reauthenticated) {
+    call.reauthenticated = true;
+    tokens_.invalidate();
+    call.timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
+    return;
+  }
+  ApiError api = parse_api_error(*response);
+  if ((status == 429 || status >= 500) && api.retry_after_seconds && call.retries < kMaxRetries) {
+    ++call.retries;
+    // The server's delay first, then the rate limiter's, as client-go's retry loop does.
+    call.timer.start(Millis(*api.retry_after_seconds) * 1000, [this, id] {
+      calls_.at(id)->timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
+    });
+    return;
+  }
+  finish(id, std::move(api.error));
+}
+
+void Client::finish(uint64_t id, Result<http::Response> response) {
+  auto it = calls_.find(id);
+  std::unique_ptr<Call> call = std::move(it->second);
+  calls_.erase(it);
+  if (!response.ok()) response = std::move(response).error().context(describe(call->request));
+  call->done(std::move(response));
+}
+
+void Client::json_call(Verb verb, http::Request request, JsonCallback done) {
+  auto call = std::make_unique<Call>();
+  call->verb = verb;
+  call->request = std::move(request);
+  call->done = [done = std::move(done)](Result<http::Response> response) {
+    if (!response.ok()) return done(std::move(response).error());
+    Result<Json> body = parse_body(*response);
+    if (!body.ok()) return done(std::move(body).error().context("response body"));
+    done(std::move(body).value());
+  };
+  submit(std::move(call));
+}
+
+void Client::get(const ResourceType& type, std::string_view ns, std::string_view name,
+                 JsonCallback done, Shape shape) {
+  std::string_view accept = shape == Shape::MetadataOnly ? kAcceptMetadata : kAcceptJson;
+  json_call(Verb::Get, build("GET", object_path(type, ns, name), accept), std::move(done));
+}
+
+void Client::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                  JsonCallback done, Shape shape) {
+  std::string_view accept = shape == Shape::MetadataOnly ? kAcceptMetadataList : kAcceptJson;
+  std::string target = with_query(collection_path(type, ns), list_query(options));
+  json_call(Verb::List, build("GET", std::move(target), accept), std::move(done));
+}
+
+void Client::list_all(const ResourceType& type, std::string_view ns, ListOptions options,
+                      ListCallback done, Shape shape) {
+  if (options.limit == 0) options.limit = kDefaultPageSize;
+  auto state = std::make_shared<ListAll>(
+      ListAll{type, std::string(ns), options, options, shape, std::move(done), {}, 0});
+  next_page(std::move(state));
+}
+
+void Client::next_page(std::shared_ptr<ListAll> state) {
+  list(state->type, state->ns, state->page, [this, state](Result<Json> page) {
+    if (!page.ok()) {
+      bool expired_continue = page.error().kind == ErrorKind::Gone && !state->page.continue_token.empty();
+      if (!expired_continue || state->restarts >= kMaxListRestarts) return state->done(std::move(page).error());
+      ++state->restarts;
+      state->page = state->first;
+      state->result = ObjectList{};
+      return next_page(state);
+    }
+    cJSON* root = page->get();
+    const cJSON* metadata = json_member(root, "metadata");
+    if (state->result.resource_version.empty()) {
+      state->result.resource_version = json_string_or(metadata, "resourceVersion");
+    }
+    cJSON* items = cJSON_GetObjectItemCaseSensitive(root, "items");
+    if (items != nullptr && !cJSON_IsArray(items) && !cJSON_IsNull(items)) {
+      return state->done(make_error(ErrorKind::Invalid, "list response: items is not an array"));
+    }
+    while (cJSON_IsArray(items) && items->child != nullptr) {
+      state->result.items.emplace_back(cJSON_DetachItemFromArray(items, 0));
+    }
+    std::string next = json_string_or(metadata, "continue");
+    if (next.empty()) return state->done(std::move(state->result));
+    // Later pages come from the first page's snapshot: the token carries it, and a
+    // resourceVersion alongside a continue token is a 400.
+    state->page.continue_token = std::move(next);
+    state->page.resource_version.clear();
+    state->page.resource_version_match.clear();
+    next_page(state);
+  }, state->shape);
+}
+
+void Client::create(const ResourceType& type, std::string_view ns, const Json& object,
+                    JsonCallback done) {
+  http::Request request = build("POST", collection_path(type, ns), kAcceptJson);
+  request.headers.push_back({"Content-Type", "application/json"});
+  request.body = object.dump();
+  json_call(Verb::Create, std::move(request), std::move(done));
+}
+
+void Client::update(const ResourceType& type, std::string_view ns, std::string_view name,
+                    const Json& object, JsonCallback done) {
+  http::Request request = build("PUT", object_path(type, ns, name), kAcceptJson);
+  request.headers.push_back({"Content-Type", "application/json"});
+  request.body = object.dump();
+  json_call(Verb::Update, std::move(request), std::move(done));
+}
+
+void Client::update_status(const ResourceType& type, std::string_view ns, std::string_view name,
+                           const Json& object, JsonCallback done) {
+  http::Request request = build("PUT", status_path(type, ns, name), kAcceptJson);
+  request.headers.push_back({"Content-Type", "application/json"});
+  request.body = object.dump();
+  json_call(Verb::Update, std::move(request), std::move(done));
+}
+
+void Client::merge_patch(const ResourceType& type, std::string_view ns, std::string_view name,
+                         const Json& patch, JsonCallback done) {
+  http::Request request = build("PATCH", object_path(type, ns, name), kAcceptJson);
+  request.headers.push_back({"Content-Type", "application/merge-patch+json"});
+  request.body = patch.dump();
+  json_call(Verb::Patch, std::move(request), std::move(done));
+}
+
+void Client::remove(const ResourceType& type, std::string_view ns, std::string_view name,
+                    const Preconditions& preconditions, JsonCallback done) {
+  http::Request request = build("DELETE", object_path(type, ns, name), kAcceptJson);
+  if (!preconditions.uid.empty() || !preconditions.resource_version.empty()) {
+    Json options = Json::object();
+    json_set_string(options.get(), "kind", "DeleteOptions");
+    json_set_string(options.get(), "apiVersion", "v1");
+    cJSON* pre = json_add_object(options.get(), "preconditions");
+    if (!preconditions.uid.empty()) json_set_string(pre, "uid", preconditions.uid);
+    if (!preconditions.resource_version.empty()) {
+      json_set_string(pre, "resourceVersion", preconditions.resource_version);
+    }
+    request.headers.push_back({"Content-Type", "application/json"});
+    request.body = options.dump();
+  }
+  json_call(Verb::Delete, std::move(request), std::move(done));
+}
+
+Watch Client::watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
+                    WatchHandlers handlers, Shape shape) {
+  std::string_view accept = shape == Shape::MetadataOnly ? kAcceptMetadata : kAcceptJson;
+  http::Request request = build("GET", with_query(collection_path(type, ns), watch_query(options)), accept);
+  request.timeout_ms = options_.watch_inactivity_ms;
+  auto stream = std::make_shared<WatchStream>(loop_, *transport_, tokens_, std::move(request),
+                                              std::move(handlers), options_.max_watch_event_bytes,
+                                              counts_.watch);
+  stream->start();
+  return Watch(std::move(stream));
+}
+
+Watch& Watch::operator=(Watch&& other) noexcept {
+  if (this != &other) {
+    stop();
+    stream_ = std::move(other.stream_);
+  }
+  return *this;
+}
+
+void Watch::stop() {
+  if (stream_) stream_->stop();
+  stream_.reset();
+}
+
+}  // namespace imps::kube

@@ -1,0 +1,173 @@
+// The asynchronous Kubernetes API client: typed verbs over one API-server origin, results
+// delivered by callback on the event loop as parsed JSON (never from inside the call itself).
+//
+// Cross-cutting behaviour, the same for every verb (client-go rest.Request):
+//  - Authorization: Bearer from the TokenSource; a 401 re-reads the token and retries once.
+//  - A client-side token bucket (--qps/--burst) queues requests on loop timers; watches are not
+//    rate limited (they are long-lived and few).
+//  - 429 and 5xx answers with Retry-After are retried after that delay, up to kMaxRetries times;
+//    without Retry-After they are surfaced (as Transient errors) for the caller to back off.
+//  - Every non-2xx answer becomes an imps::Error via api_status.h (kind, HTTP code, reason).
+//  - Each request sent (retries included) is counted per verb in request_counts().
+// Lifetime: the Client must outlive its Watch handles; destroying the Client drops queued and
+// in-flight requests without calling their callbacks.
+// Does not: cache, decide what to retry at a higher level (the reflector does), or log.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/json.h"
+#include "base/result.h"
+#include "kube/cluster_config.h"
+#include "kube/rate_limiter.h"
+#include "kube/resource.h"
+#include "kube/token_source.h"
+#include "kube/transport.h"
+#include "kube/watch_decoder.h"
+#include "loop/event_loop.h"
+#include "net/proxy.h"
+
+namespace imps::kube {
+
+// client-go's rest.Request default: enough to ride out an API server restart behind Retry-After.
+inline constexpr int kMaxRetries = 10;
+// client-go's pager page size: bounds one response while keeping round trips few.
+inline constexpr int64_t kDefaultPageSize = 500;
+// Bookmarks come about once a minute: three missed ones mean the connection is dead.
+inline constexpr Millis kDefaultWatchInactivityMs = 180'000;
+
+struct ClientOptions {
+  double qps = 20;  // spec defaults for --qps/--burst
+  int burst = 40;
+  size_t max_body_bytes = http::kDefaultMaxBody;
+  size_t max_watch_event_bytes = kDefaultMaxWatchEventBytes;
+  Millis request_timeout_ms = 30'000;  // client-go has none by default; a hung read must end
+  Millis watch_inactivity_ms = kDefaultWatchInactivityMs;
+  net::ProxyConfig proxy;  // empty = direct
+};
+
+// Whole objects, or only their metadata (PartialObjectMetadata[List]) for kinds whose bodies
+// imps never reads, such as Pods.
+enum class Shape { Full, MetadataOnly };
+
+// Requests sent, by verb (for metrics and tests). Retries count again.
+struct RequestCounts {
+  uint64_t get = 0, list = 0, watch = 0, create = 0, update = 0, patch = 0, remove = 0;
+};
+
+// All pages of a LIST: the items (detached from their pages) and the snapshot's RV.
+struct ObjectList {
+  std::vector<Json> items;
+  std::string resource_version;
+};
+
+// DELETE preconditions: the delete fails with 409 unless the object still has these.
+struct Preconditions {
+  std::string uid;
+  std::string resource_version;
+};
+
+struct WatchHandlers {
+  std::function<void()> on_open;                   // the 200 head arrived: the stream is live
+  std::function<void(WatchEvent event)> on_event;  // every decoded event, ERROR included
+  // The stream is over: ok = clean end of the body; an error = a non-2xx answer (before on_open),
+  // a broken connection, or a malformed or oversized event (the stream is then dropped).
+  std::function<void(Status end)> on_end;
+};
+
+// Adds `Authorization: Bearer <token>` when the source has a token (none for client
+// certificates). Fails only when a token file was never readable.
+Status set_authorization(http::Request& request, TokenSource& tokens);
+// "imps/<version> (linux/<arch>)", like client-go's "<binary>/<version> (<os>/<arch>) ...".
+std::string default_user_agent();
+
+class WatchStream;
+
+// A running watch; destroying it (or stop()) cancels the stream without further callbacks.
+// Stopping from inside one of its own callbacks is allowed.
+class Watch {
+ public:
+  Watch() = default;
+  explicit Watch(std::shared_ptr<WatchStream> stream) : stream_(std::move(stream)) {}
+  Watch(Watch&&) noexcept = default;
+  Watch& operator=(Watch&& other) noexcept;
+  ~Watch() { stop(); }
+  void stop();
+  bool active() const { return stream_ != nullptr; }
+
+ private:
+  std::shared_ptr<WatchStream> stream_;
+};
+
+class Client {
+ public:
+  using JsonCallback = std::function<void(Result<Json>)>;
+  using ListCallback = std::function<void(Result<ObjectList>)>;
+
+  // The production wiring: an HTTPS (or HTTP) client for config.server with its TLS settings.
+  static Result<std::unique_ptr<Client>> connect(loop::EventLoop& loop, const ClusterConfig& config,
+                                                 ClientOptions options = {});
+  // `path_prefix` is the server URL's path (e.g. behind Rancher's proxy), "" for none.
+  Client(loop::EventLoop& loop, std::unique_ptr<Transport> transport, TokenSource tokens,
+         ClientOptions options = {}, std::string path_prefix = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  void get(const ResourceType& type, std::string_view ns, std::string_view name, JsonCallback done,
+           Shape shape = Shape::Full);
+  // One page, as the server returns it.
+  void list(const ResourceType& type, std::string_view ns, const ListOptions& options,
+            JsonCallback done, Shape shape = Shape::Full);
+  // Every page (limit kDefaultPageSize unless set), following `continue`; an expired continue
+  // token (410) restarts the list from the first page, a few times at most.
+  void list_all(const ResourceType& type, std::string_view ns, ListOptions options,
+                ListCallback done, Shape shape = Shape::Full);
+  void create(const ResourceType& type, std::string_view ns, const Json& object, JsonCallback done);
+  // PUT: the object's metadata.resourceVersion makes it conditional (409 when stale).
+  void update(const ResourceType& type, std::string_view ns, std::string_view name,
+              const Json& object, JsonCallback done);
+  void update_status(const ResourceType& type, std::string_view ns, std::string_view name,
+                     const Json& object, JsonCallback done);
+  void merge_patch(const ResourceType& type, std::string_view ns, std::string_view name,
+                   const Json& patch, JsonCallback done);
+  void remove(const ResourceType& type, std::string_view ns, std::string_view name,
+              const Preconditions& preconditions, JsonCallback done);
+  Watch watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
+              WatchHandlers handlers, Shape shape = Shape::Full);
+
+  const RequestCounts& request_counts() const { return counts_; }
+
+ private:
+  enum class Verb { Get, List, Create, Update, Patch, Delete };
+  struct Call;
+  struct ListAll;
+
+  http::Request build(std::string method, std::string target, std::string_view accept) const;
+  void json_call(Verb verb, http::Request request, JsonCallback done);
+  void submit(std::unique_ptr<Call> call);
+  void dispatch(uint64_t id);
+  void answered(uint64_t id, Result<http::Response> response);
+  void finish(uint64_t id, Result<http::Response> response);
+  void next_page(std::shared_ptr<ListAll> state);
+  uint64_t& count(Verb verb);
+
+  loop::EventLoop& loop_;
+  std::unique_ptr<Transport> transport_;
+  TokenSource tokens_;
+  ClientOptions options_;
+  std::string path_prefix_;
+  std::string user_agent_;
+  RateLimiter limiter_;
+  RequestCounts counts_;
+  uint64_t next_call_ = 1;
+  std::map<uint64_t, std::unique_ptr<Call>> calls_;  // queued, waiting to retry or in flight
+};
+
+}  // namespace imps::kube

@@ -1,0 +1,296 @@
+// kube::Client request building and the cross-cutting behaviour (auth, retries, rate limit,
+// pagination), driven through a fake transport and a ManualClock.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+#include "fake_transport.h"
+#include "kube/client.h"
+
+using namespace imps;
+using namespace imps::kube;
+using namespace imps::kube::testing;
+
+namespace {
+
+struct Fixture {
+  ManualClock clock;
+  loop::EventLoop loop{clock};
+  FakeApi api;
+  std::unique_ptr<Client> client;
+
+  explicit Fixture(ClientOptions options = {}, TokenSource tokens = TokenSource::fixed("t0ken"),
+                   std::string prefix = {}) {
+    client = std::make_unique<Client>(loop, std::make_unique<FakeTransport>(api), std::move(tokens),
+                                      std::move(options), std::move(prefix));
+  }
+  // Runs due timers and deferred calls (the client sends from timers, never inline).
+  void pump() {
+    for (int i = 0; i < 3; ++i) REQUIRE(loop.run_once(0).ok());
+  }
+};
+
+struct Captured {
+  bool called = false;
+  Result<Json> result = make_error(ErrorKind::Fatal, "not called");
+  Client::JsonCallback callback() {
+    return [this](Result<Json> r) {
+      called = true;
+      result = std::move(r);
+    };
+  }
+};
+
+Json parse(const char* text) { return std::move(Json::parse(text).value()); }
+
+}  // namespace
+
+TEST_CASE("client: GET builds path, Accept, User-Agent and Bearer; answers are parsed JSON") {
+  Fixture f;
+  Captured got;
+  f.client->get(kSecrets, "app", "db", got.callback());
+  CHECK(f.api.sent.empty());  // sent from the loop, never inline
+  f.pump();
+  REQUIRE(f.api.sent.size() == 1);
+  const Exchange& e = f.api.last();
+  CHECK(e.request.method == "GET");
+  CHECK(e.request.target == "/api/v1/namespaces/app/secrets/db");
+  CHECK(e.header("Accept") == "application/json");
+  CHECK(e.header("Authorization") == "Bearer t0ken");
+  CHECK(e.header("User-Agent").rfind("imps/", 0) == 0);
+  CHECK(e.header("User-Agent").find("(linux/") != std::string::npos);
+  CHECK(e.header("Content-Type") == "<none>");
+
+  f.api.reply(0, response(200, R"({"metadata":{"name":"db","resourceVersion":"7"}})"));
+  REQUIRE(got.called);
+  REQUIRE(got.result.ok());
+  CHECK(json_string_or(json_member(got.result->get(), "metadata"), "resourceVersion") == "7");
+  CHECK(f.client->request_counts().get == 1);
+}
+
+TEST_CASE("client: metadata-only requests ask for PartialObjectMetadata[List]") {
+  Fixture f;
+  Captured a, b;
+  f.client->get(kPods, "app", "web-1", a.callback(), Shape::MetadataOnly);
+  ListOptions options;
+  options.label_selector = "app=web";
+  f.client->list(kPods, "", options, b.callback(), Shape::MetadataOnly);
+  Watch w = f.client->watch(kPods, "", WatchOptions{}, {}, Shape::MetadataOnly);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 3);
+  // The watch is not rate limited and goes out first.
+  CHECK(f.api.sent[0].header("Accept") == kAcceptMetadata);
+  CHECK(f.api.sent[0].request.target.rfind("/api/v1/pods?watch=1", 0) == 0);
+  CHECK(f.api.sent[1].header("Accept") == kAcceptMetadata);
+  CHECK(f.api.sent[2].header("Accept") == kAcceptMetadataList);
+  CHECK(f.api.sent[2].request.target == "/api/v1/pods?labelSelector=app%3Dweb");
+}
+
+TEST_CASE("client: writes carry their method, path, content type and body") {
+  Fixture f;
+  Captured c1, c2, c3, c4, c5, c6;
+  Json secret = parse(R"({"metadata":{"name":"db","resourceVersion":"5"}})");
+  f.client->create(kSecrets, "app", secret, c1.callback());
+  f.client->update(kSecrets, "app", "db", secret, c2.callback());
+  f.client->update_status(kImagePullSecrets, "", "ips", parse(R"({"status":{}})"), c3.callback());
+  f.client->merge_patch(kSecrets, "app", "db", parse(R"({"metadata":{"labels":{"a":null}}})"), c4.callback());
+  f.client->remove(kSecrets, "app", "db", Preconditions{"uid-1", "5"}, c5.callback());
+  f.client->remove(kSecrets, "app", "old", {}, c6.callback());
+  f.pump();
+  REQUIRE(f.api.sent.size() == 6);
+
+  CHECK(f.api.sent[0].request.method == "POST");
+  CHECK(f.api.sent[0].request.target == "/api/v1/namespaces/app/secrets");
+  CHECK(f.api.sent[0].header("Content-Type") == "application/json");
+  CHECK(f.api.sent[0].request.body == secret.dump());
+
+  CHECK(f.api.sent[1].request.method == "PUT");
+  CHECK(f.api.sent[1].request.target == "/api/v1/namespaces/app/secrets/db");
+  CHECK(f.api.sent[1].request.body.find(R"("resourceVersion":"5")") != std::string::npos);
+
+  CHECK(f.api.sent[2].request.method == "PUT");
+  CHECK(f.api.sent[2].request.target == "/apis/images.banzaicloud.io/v1alpha1/imagepullsecrets/ips/status");
+
+  CHECK(f.api.sent[3].request.method == "PATCH");
+  CHECK(f.api.sent[3].header("Content-Type") == "application/merge-patch+json");
+  CHECK(f.api.sent[3].request.body == R"({"metadata":{"labels":{"a":null}}})");
+
+  CHECK(f.api.sent[4].request.method == "DELETE");
+  Json options = parse(f.api.sent[4].request.body.c_str());
+  CHECK(json_string_or(options.get(), "kind") == "DeleteOptions");
+  CHECK(json_string_or(json_member(options.get(), "preconditions"), "uid") == "uid-1");
+  CHECK(json_string_or(json_member(options.get(), "preconditions"), "resourceVersion") == "5");
+  CHECK(f.api.sent[5].request.body.empty());
+
+  const RequestCounts& counts = f.client->request_counts();
+  CHECK(counts.create == 1);
+  CHECK(counts.update == 2);
+  CHECK(counts.patch == 1);
+  CHECK(counts.remove == 2);
+  CHECK(counts.get == 0);
+
+  f.api.reply(5, response(200, R"({"kind":"Status","status":"Success"})"));
+  CHECK(c6.result.ok());
+  f.api.reply(4, response(202, ""));  // accepted without a body
+  CHECK(c5.result.ok());
+}
+
+TEST_CASE("client: a server URL path is a prefix of every request") {
+  Fixture f({}, TokenSource(), "/k8s/clusters/c-1");
+  Captured got;
+  f.client->get(kNamespaces, "", "app", got.callback());
+  f.pump();
+  CHECK(f.api.last().request.target == "/k8s/clusters/c-1/api/v1/namespaces/app");
+  CHECK(f.api.last().header("Authorization") == "<none>");  // no token source: no header
+}
+
+TEST_CASE("client: non-2xx answers become typed errors with the HTTP code") {
+  Fixture f;
+  Captured got;
+  f.client->get(kSecrets, "app", "db", got.callback());
+  f.pump();
+  f.api.reply(0, response(404, R"({"kind":"Status","status":"Failure","message":"secrets \"db\" not found","reason":"NotFound","code":404})"));
+  REQUIRE(got.called);
+  REQUIRE(!got.result.ok());
+  CHECK(got.result.error().kind == ErrorKind::NotFound);
+  CHECK(got.result.error().code == 404);
+  CHECK(got.result.error().message.find("GET /api/v1/namespaces/app/secrets/db") != std::string::npos);
+  CHECK(got.result.error().message.find("t0ken") == std::string::npos);
+
+  SUBCASE("a connection failure keeps its kind") {
+    Captured again;
+    f.client->get(kSecrets, "app", "db", again.callback());
+    f.pump();
+    f.api.fail(1, make_error(ErrorKind::Transient, "connection refused", 111));
+    CHECK(again.result.error().kind == ErrorKind::Transient);
+  }
+  SUBCASE("a 2xx with a malformed body is Invalid") {
+    Captured again;
+    f.client->get(kSecrets, "app", "db", again.callback());
+    f.pump();
+    f.api.reply(1, response(200, "{not json"));
+    CHECK(again.result.error().kind == ErrorKind::Invalid);
+  }
+}
+
+TEST_CASE("client: 401 re-reads the token file and retries once") {
+  char path[] = "/tmp/imps-token-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(path) << "old\n";
+  ManualClock token_clock;
+  Fixture f({}, TokenSource::from_file(path, token_clock));
+  Captured got;
+  f.client->get(kSecrets, "app", "db", got.callback());
+  f.pump();
+  CHECK(f.api.last().header("Authorization") == "Bearer old");
+
+  std::ofstream(path) << "new\n";  // rotated; the cached copy is still fresh
+  f.api.reply(0, response(401, R"({"kind":"Status","reason":"Unauthorized","code":401})"));
+  CHECK(!got.called);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  CHECK(f.api.last().header("Authorization") == "Bearer new");
+
+  SUBCASE("a second 401 is the answer") {
+    f.api.reply(1, response(401, R"({"kind":"Status","reason":"Unauthorized","code":401})"));
+    f.pump();
+    CHECK(f.api.sent.size() == 2);
+    REQUIRE(got.called);
+    CHECK(got.result.error().kind == ErrorKind::Unauthorized);
+  }
+  SUBCASE("success after re-reading") {
+    f.api.reply(1, response(200, "{}"));
+    CHECK(got.result.ok());
+  }
+  CHECK(f.client->request_counts().get == 2);
+  unlink(path);
+}
+
+TEST_CASE("client: 429/5xx with Retry-After are retried after the delay, at most 10 times") {
+  Fixture f;
+  Captured got;
+  f.client->get(kSecrets, "app", "db", got.callback());
+  f.pump();
+  f.api.reply(0, response(429, "Too many requests, please try again later.",
+                          {{"Content-Type", "text/plain; charset=utf-8"}, {"Retry-After", "2"}}));
+  f.pump();
+  CHECK(f.api.sent.size() == 1);  // waiting out Retry-After
+  f.clock.advance(1'999);
+  f.pump();
+  CHECK(f.api.sent.size() == 1);
+  f.clock.advance(1);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+
+  for (size_t i = 1; i <= 10; ++i) {
+    f.api.reply(i, response(503, R"({"kind":"Status","reason":"ServiceUnavailable","code":503})",
+                            {{"Retry-After", "1"}}));
+    f.clock.advance(1'000);
+    f.pump();
+  }
+  CHECK(f.api.sent.size() == 11);  // the first try and 10 retries
+  REQUIRE(got.called);
+  CHECK(got.result.error().code == 503);
+  CHECK(got.result.error().kind == ErrorKind::Transient);
+}
+
+TEST_CASE("client: 5xx and 429 without Retry-After are surfaced as Transient at once") {
+  Fixture f;
+  Captured got, html;
+  f.client->get(kSecrets, "app", "db", got.callback());
+  f.client->get(kSecrets, "app", "other", html.callback());
+  f.pump();
+  f.api.reply(0, response(500, R"({"kind":"Status","reason":"InternalError","code":500})"));
+  f.api.reply(1, response(503, "<html>bad gateway</html>", {{"Content-Type", "text/html"}}));
+  CHECK(got.result.error().kind == ErrorKind::Transient);
+  CHECK(html.result.error().kind == ErrorKind::Transient);
+  CHECK(html.result.error().code == 503);
+  f.pump();
+  CHECK(f.api.sent.size() == 2);
+}
+
+TEST_CASE("client: the rate limiter queues requests beyond the burst; watches are exempt") {
+  ClientOptions options;
+  options.qps = 2;
+  options.burst = 3;
+  Fixture f(options);
+  std::vector<Captured> got(6);
+  for (auto& g : got) f.client->get(kNamespaces, "", "ns", g.callback());
+  f.pump();
+  CHECK(f.api.sent.size() == 3);  // the burst
+  Watch w = f.client->watch(kNamespaces, "", WatchOptions{}, {});
+  CHECK(f.api.sent.size() == 4);  // straight through
+  f.clock.advance(499);
+  f.pump();
+  CHECK(f.api.sent.size() == 4);
+  f.clock.advance(1);
+  f.pump();
+  CHECK(f.api.sent.size() == 5);  // one token every 500 ms
+  f.clock.advance(1'000);
+  f.pump();
+  CHECK(f.api.sent.size() == 7);
+  // In submission order.
+  for (size_t i = 0; i < f.api.sent.size(); ++i) {
+    CHECK(f.api.sent[i].request.target.rfind(i == 3 ? "/api/v1/namespaces?watch=1" : "/api/v1/namespaces/ns", 0) == 0);
+  }
+  CHECK(f.client->request_counts().get == 6);
+  CHECK(f.client->request_counts().watch == 1);
+}
+
+TEST_CASE("client: destroying the client drops queued and in-flight requests silently") {
+  Fixture f;
+  Captured a, b;
+  f.client->get(kNamespaces, "", "a", a.callback());
+  f.pump();
+  f.client->get(kNamespaces, "", "b", b.callback());
+  f.client.reset();
+  f.pump();
+  CHECK(f.api.sent.size() == 1);
+  CHECK(f.api.sent[0].cancelled);
+  CHECK(!a.called);
+  CHECK(!b.called);
+}
