@@ -1,0 +1,289 @@
+// kube::Client watches and paginated lists through the fake transport.
+#include <doctest/doctest.h>
+
+#include "fake_transport.h"
+#include "kube/client.h"
+
+using namespace imps;
+using namespace imps::kube;
+using namespace imps::kube::testing;
+
+namespace {
+
+struct Fixture {
+  ManualClock clock;
+  loop::EventLoop loop{clock};
+  FakeApi api;
+  std::unique_ptr<Client> client;
+
+  explicit Fixture(ClientOptions options = {}) {
+    client = std::make_unique<Client>(loop, std::make_unique<FakeTransport>(api),
+                                      TokenSource::fixed("t0ken"), std::move(options));
+  }
+  void pump() {
+    for (int i = 0; i < 3; ++i) REQUIRE(loop.run_once(0).ok());
+  }
+};
+
+struct Recorder {
+  bool opened = false;
+  std::vector<std::string> events;  // "TYPE rv"
+  std::vector<Error> errors;        // ERROR events' errors
+  int ends = 0;
+  Status end;
+
+  WatchHandlers handlers() {
+    WatchHandlers h;
+    h.on_open = [this] { opened = true; };
+    h.on_event = [this](WatchEvent e) {
+      events.push_back(std::string(to_string(e.type)) + " " + e.resource_version);
+      if (e.type == WatchEvent::Type::Error) errors.push_back(e.error);
+    };
+    h.on_end = [this](Status s) {
+      ++ends;
+      end = std::move(s);
+    };
+    return h;
+  }
+};
+
+const std::string kStream =
+    R"({"type":"ADDED","object":{"kind":"Secret","apiVersion":"v1","metadata":{"name":"a","namespace":"x","resourceVersion":"11"}}})"
+    "\n"
+    R"({"type":"BOOKMARK","object":{"kind":"Secret","apiVersion":"v1","metadata":{"resourceVersion":"20"}}})"
+    "\n"
+    R"({"type":"DELETED","object":{"kind":"Secret","apiVersion":"v1","metadata":{"name":"a","namespace":"x","resourceVersion":"31"}}})"
+    "\n";
+
+}  // namespace
+
+TEST_CASE("watch: request carries the watch query, Bearer, and the inactivity timeout") {
+  ClientOptions options;
+  options.watch_inactivity_ms = 123'000;
+  Fixture f(options);
+  Recorder r;
+  WatchOptions wo;
+  wo.resource_version = "100";
+  wo.timeout_seconds = 321;
+  wo.label_selector = "a=b";
+  Watch w = f.client->watch(kSecrets, "x", wo, r.handlers());
+  REQUIRE(f.api.sent.size() == 1);
+  const Exchange& e = f.api.last();
+  CHECK(e.request.target.rfind("/api/v1/namespaces/x/secrets?watch=1", 0) == 0);
+  CHECK(e.request.target.find("resourceVersion=100") != std::string::npos);
+  CHECK(e.request.target.find("allowWatchBookmarks=true") != std::string::npos);
+  CHECK(e.request.target.find("timeoutSeconds=321") != std::string::npos);
+  CHECK(e.request.target.find("labelSelector=a%3Db") != std::string::npos);
+  CHECK(e.header("Authorization") == "Bearer t0ken");
+  CHECK(e.request.timeout_ms == 123'000);
+  CHECK(f.client->request_counts().watch == 1);
+}
+
+TEST_CASE("watch: events split at every byte boundary decode the same") {
+  for (size_t split = 0; split <= kStream.size(); ++split) {
+    CAPTURE(split);
+    Fixture f;
+    Recorder r;
+    Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+    f.api.head(0, response(200));
+    CHECK(r.opened);
+    f.api.data(0, std::string_view(kStream).substr(0, split));
+    f.api.data(0, std::string_view(kStream).substr(split));
+    f.api.end(0);
+    REQUIRE(r.events.size() == 3);
+    CHECK(r.events[0] == "ADDED 11");
+    CHECK(r.events[1] == "BOOKMARK 20");
+    CHECK(r.events[2] == "DELETED 31");
+    CHECK(r.ends == 1);
+    CHECK(r.end.ok());
+  }
+}
+
+TEST_CASE("watch: byte-at-a-time delivery") {
+  Fixture f;
+  Recorder r;
+  Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+  f.api.head(0, response(200));
+  for (char c : kStream) f.api.data(0, std::string_view(&c, 1));
+  CHECK(r.events.size() == 3);
+}
+
+TEST_CASE("watch: an ERROR event is delivered with its typed error") {
+  Fixture f;
+  Recorder r;
+  Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+  f.api.head(0, response(200));
+  f.api.data(0, R"j({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (2)","reason":"Expired","code":410}})j"
+                "\n");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].kind == ErrorKind::Gone);
+  CHECK(r.errors[0].code == 410);
+}
+
+TEST_CASE("watch: stopping from inside a handler stops everything") {
+  Fixture f;
+  Recorder r;
+  Watch w;
+  WatchHandlers h = r.handlers();
+  h.on_event = [&](WatchEvent) {
+    r.events.push_back("x");
+    w.stop();
+  };
+  w = f.client->watch(kSecrets, "", WatchOptions{}, std::move(h));
+  f.api.head(0, response(200));
+  f.api.data(0, kStream);
+  CHECK(r.events.size() == 1);
+  CHECK(f.api.sent[0].cancelled);
+  CHECK(!w.active());
+  f.api.end(0);
+  CHECK(r.ends == 0);
+}
+
+TEST_CASE("watch: malformed and oversized events end the stream with an error") {
+  SUBCASE("malformed") {
+    Fixture f;
+    Recorder r;
+    Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+    f.api.head(0, response(200));
+    f.api.data(0, "{not json}\n" + kStream);
+    CHECK(r.events.empty());
+    CHECK(r.ends == 1);
+    CHECK(r.end.error().kind == ErrorKind::Invalid);
+    CHECK(f.api.sent[0].cancelled);
+  }
+  SUBCASE("oversized") {
+    ClientOptions options;
+    options.max_watch_event_bytes = 64;
+    Fixture f(options);
+    Recorder r;
+    Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+    f.api.head(0, response(200));
+    for (int i = 0; i < 10 && r.ends == 0; ++i) f.api.data(0, std::string(16, 'x'));
+    CHECK(r.ends == 1);
+    CHECK(r.end.error().kind == ErrorKind::TooLarge);
+    CHECK(f.api.sent[0].cancelled);
+  }
+}
+
+TEST_CASE("watch: a non-2xx answer ends the watch with a typed error, body bounded") {
+  Fixture f;
+  Recorder r;
+  Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+  f.api.head(0, response(403));
+  f.api.data(0, R"({"kind":"Status","status":"Failure","message":"secrets is forbidden","reason":"Forbidden","code":403})");
+  for (int i = 0; i < 100; ++i) f.api.data(0, std::string(4096, ' '));  // junk after it: cut, not kept
+  f.api.end(0);
+  CHECK(!r.opened);
+  CHECK(r.ends == 1);
+  CHECK(r.end.error().kind == ErrorKind::Forbidden);
+  CHECK(r.end.error().code == 403);
+}
+
+TEST_CASE("watch: 429 keeps its code for the reflector") {
+  Fixture f;
+  Recorder r;
+  Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+  f.api.head(0, response(429, "", {{"Content-Type", "text/plain"}, {"Retry-After", "1"}}));
+  f.api.data(0, "Too many requests, please try again later.");
+  f.api.end(0);
+  CHECK(r.end.error().code == 429);
+}
+
+TEST_CASE("watch: 401 re-sends once, then reports") {
+  Fixture f;
+  Recorder r;
+  Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+  f.api.head(0, response(401));
+  f.api.end(0);
+  REQUIRE(f.api.sent.size() == 2);
+  CHECK(r.ends == 0);
+  CHECK(f.client->request_counts().watch == 2);
+  f.api.head(1, response(401));
+  f.api.end(1);
+  CHECK(f.api.sent.size() == 2);
+  CHECK(r.ends == 1);
+  CHECK(r.end.error().kind == ErrorKind::Unauthorized);
+}
+
+TEST_CASE("watch: a broken connection is reported as the end's error") {
+  Fixture f;
+  Recorder r;
+  Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+  f.api.head(0, response(200));
+  f.api.data(0, kStream.substr(0, 20));
+  f.api.end(0, make_error(ErrorKind::Transient, "connection reset", 104));
+  CHECK(r.ends == 1);
+  CHECK(r.end.error().kind == ErrorKind::Transient);
+}
+
+TEST_CASE("list_all: follows continue from the first page's snapshot") {
+  Fixture f;
+  bool called = false;
+  ObjectList list;
+  ListOptions options;
+  options.resource_version = "50";
+  options.resource_version_match = "NotOlderThan";
+  options.label_selector = "a=b";
+  f.client->list_all(kSecrets, "", options, [&](Result<ObjectList> r) {
+    called = true;
+    REQUIRE(r.ok());
+    list = std::move(r).value();
+  });
+  f.pump();
+  REQUIRE(f.api.sent.size() == 1);
+  std::string first = f.api.sent[0].request.target;
+  CHECK(first.find("limit=500") != std::string::npos);
+  CHECK(first.find("resourceVersion=50") != std::string::npos);
+  f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"60","continue":"tok1"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  std::string second = f.api.sent[1].request.target;
+  CHECK(second.find("continue=tok1") != std::string::npos);
+  CHECK(second.find("resourceVersion") == std::string::npos);
+  CHECK(second.find("labelSelector=a%3Db") != std::string::npos);
+  CHECK(second.find("limit=500") != std::string::npos);
+  f.api.reply(1, response(200, R"({"metadata":{"resourceVersion":"60"},"items":[{"metadata":{"name":"c"}}]})"));
+  REQUIRE(called);
+  CHECK(list.resource_version == "60");
+  REQUIRE(list.items.size() == 3);
+  CHECK(json_string_or(json_member(list.items[2].get(), "metadata"), "name") == "c");
+  CHECK(f.client->request_counts().list == 2);
+}
+
+TEST_CASE("list_all: an expired continue token restarts from the first page") {
+  Fixture f;
+  Result<ObjectList> got = make_error(ErrorKind::Fatal, "not called");
+  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { got = std::move(r); });
+  f.pump();
+  f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"60","continue":"tok1"},"items":[{"metadata":{"name":"a"}}]})"));
+  f.pump();
+  f.api.reply(1, response(410, R"({"kind":"Status","reason":"Expired","code":410,"message":"The provided continue parameter is too old"})"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 3);
+  CHECK(f.api.sent[2].request.target.find("continue") == std::string::npos);
+  f.api.reply(2, response(200, R"({"metadata":{"resourceVersion":"90"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})"));
+  REQUIRE(got.ok());
+  CHECK(got->resource_version == "90");
+  CHECK(got->items.size() == 2);  // nothing kept from the abandoned attempt
+}
+
+TEST_CASE("list_all: 410 on the first page, bad items and empty lists") {
+  Fixture f;
+  Result<ObjectList> gone = make_error(ErrorKind::Fatal, "not called");
+  Result<ObjectList> bad = make_error(ErrorKind::Fatal, "not called");
+  Result<ObjectList> empty = make_error(ErrorKind::Fatal, "not called");
+  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { gone = std::move(r); });
+  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { bad = std::move(r); });
+  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { empty = std::move(r); });
+  f.pump();
+  f.api.reply(0, response(410, R"({"kind":"Status","reason":"Expired","code":410})"));
+  f.api.reply(1, response(200, R"({"metadata":{"resourceVersion":"1"},"items":{"a":1}})"));
+  f.api.reply(2, response(200, R"({"metadata":{"resourceVersion":"2"},"items":[]})"));
+  f.pump();
+  CHECK(f.api.sent.size() == 3);
+  CHECK(gone.error().kind == ErrorKind::Gone);
+  CHECK(bad.error().kind == ErrorKind::Invalid);
+  REQUIRE(empty.ok());
+  CHECK(empty->items.empty());
+  CHECK(empty->resource_version == "2");
+}
