@@ -1,0 +1,136 @@
+#include "kube/reflector.h"
+
+#include "obs/log.h"
+
+namespace imps::kube {
+namespace {
+
+// The object's identity for logs: never its contents.
+std::string metadata_field(const Json& object, const char* key) {
+  return json_string_or(json_member(object.get(), "metadata"), key);
+}
+
+}  // namespace
+
+Reflector::Reflector(loop::EventLoop& loop, Client& client, Random& random, ReflectorTarget target,
+                     ReflectorHandlers handlers)
+    : client_(client),
+      target_(std::move(target)),
+      handlers_(std::move(handlers)),
+      state_(loop.clock(), random),
+      timer_(loop),
+      self_(std::make_shared<Reflector*>(this)) {}
+
+void Reflector::start() { schedule(state_.start()); }
+
+void Reflector::schedule(ReflectorStep step) {
+  // Always via the timer, even without delay: steps are often decided inside a watch's own
+  // callback, and a new request should not start from there.
+  timer_.start(step.delay_ms, [this, step] {
+    if (step.op == ReflectorOp::List) {
+      list(step.resource_version);
+    } else {
+      watch(step);
+    }
+  });
+}
+
+void Reflector::list(const std::string& resource_version) {
+  obs::info("list started", {{"resource", target_.type.plural},
+                             {"namespace", target_.ns},
+                             {"resource_version", resource_version},
+                             {"relists", long(state_.counters().relists)}});
+  ListOptions options;
+  options.label_selector = target_.label_selector;
+  options.field_selector = target_.field_selector;
+  if (!resource_version.empty()) {
+    // With a page limit a bare RV means "exactly N"; after a 410 we want anything at least as new.
+    options.resource_version = resource_version;
+    options.resource_version_match = "NotOlderThan";
+  }
+  std::weak_ptr<Reflector*> weak = self_;
+  client_.list_all(target_.type, target_.ns, std::move(options), [weak](Result<ObjectList> result) {
+    if (auto self = weak.lock()) (*self)->listed(std::move(result));
+  }, target_.shape);
+}
+
+void Reflector::listed(Result<ObjectList> result) {
+  if (!result.ok()) {
+    const Error& error = result.error();
+    ReflectorStep next = state_.list_failed(error);
+    obs::warn("list failed", {{"resource", target_.type.plural},
+                              {"error", error.message},
+                              {"code", error.code},
+                              {"retry_in_ms", long(next.delay_ms)}});
+    return schedule(std::move(next));
+  }
+  ObjectList list = std::move(result).value();
+  obs::info("list done", {{"resource", target_.type.plural},
+                          {"namespace", target_.ns},
+                          {"items", long(list.items.size())},
+                          {"resource_version", list.resource_version}});
+  ReflectorStep next = state_.list_succeeded(list.resource_version);
+  synced_ = true;
+  if (handlers_.replace) handlers_.replace(std::move(list.items), state_.resource_version());
+  schedule(std::move(next));
+}
+
+void Reflector::watch(const ReflectorStep& step) {
+  obs::debug("watch started", {{"resource", target_.type.plural},
+                               {"resource_version", step.resource_version},
+                               {"timeout_seconds", step.timeout_seconds}});
+  WatchOptions options;
+  options.label_selector = target_.label_selector;
+  options.field_selector = target_.field_selector;
+  options.resource_version = step.resource_version;
+  options.timeout_seconds = step.timeout_seconds;
+  options.allow_bookmarks = true;
+  WatchHandlers handlers;
+  handlers.on_open = [this] {
+    watch_open_ = true;
+    state_.watch_opened();
+  };
+  handlers.on_event = [this](WatchEvent e) { event(std::move(e)); };
+  handlers.on_end = [this](Status end) { ended(std::move(end)); };
+  watch_open_ = false;
+  watch_ = client_.watch(target_.type, target_.ns, options, std::move(handlers), target_.shape);
+}
+
+void Reflector::event(WatchEvent e) {
+  if (e.type == WatchEvent::Type::Error) {
+    watch_.stop();  // the server closes after an ERROR; do not wait for it
+    ReflectorStep next = state_.watch_failed(e.error);
+    const char* what = next.op == ReflectorOp::List ? "relisting" : "re-watching";
+    obs::warn("watch error event", {{"resource", target_.type.plural},
+                                    {"error", e.error.message},
+                                    {"code", e.error.code},
+                                    {"next", what},
+                                    {"retry_in_ms", long(next.delay_ms)}});
+    return schedule(std::move(next));
+  }
+  obs::debug("watch event", {{"resource", target_.type.plural},
+                             {"type", to_string(e.type)},
+                             {"namespace", metadata_field(e.object, "namespace")},
+                             {"name", metadata_field(e.object, "name")},
+                             {"resource_version", e.resource_version}});
+  state_.watch_event(e.resource_version);
+  if (e.type != WatchEvent::Type::Bookmark && handlers_.apply) handlers_.apply(e.type, e.object);
+}
+
+void Reflector::ended(Status end) {
+  ReflectorStep next = (!watch_open_ && !end.ok()) ? state_.watch_failed(end.error()) : state_.watch_ended();
+  const char* what = next.op == ReflectorOp::List ? "relisting" : "re-watching";
+  if (end.ok() && next.delay_ms == 0) {
+    obs::debug("watch ended", {{"resource", target_.type.plural},
+                               {"resource_version", state_.resource_version()}});
+  } else {
+    obs::warn("watch failed", {{"resource", target_.type.plural},
+                               {"error", end.ok() ? std::string("ended early without events") : end.error().message},
+                               {"code", end.ok() ? 0 : end.error().code},
+                               {"next", what},
+                               {"retry_in_ms", long(next.delay_ms)}});
+  }
+  schedule(std::move(next));
+}
+
+}  // namespace imps::kube

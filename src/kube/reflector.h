@@ -1,0 +1,78 @@
+// Keeps a consumer's view of one collection in step with the API server, as client-go's
+// Reflector does: LIST (all pages) → replace the consumer's store → WATCH from the list's RV →
+// apply events → re-watch on a clean end, relist on 410 and after other errors, with backoff.
+// The decisions are ReflectorState's (pure, unit-tested); this class only executes them on the
+// loop through the kube::Client.
+//
+// Contract with the consumer:
+//  - replace() receives the full current list after the first LIST and after every relist; the
+//    consumer must diff it against its store (objects absent from it are gone: emit deletes).
+//  - apply() receives ADDED/MODIFIED/DELETED objects in order; bookmarks never reach it.
+//  - Callbacks run on the loop, never from inside start(); the consumer must not destroy the
+//    Reflector from inside them.
+// Logs list/relist at info, watch trouble at warn and each event at debug; only kind,
+// namespace, name and RV of objects are ever logged.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/json.h"
+#include "base/random.h"
+#include "kube/client.h"
+#include "kube/reflector_state.h"
+#include "loop/event_loop.h"
+
+namespace imps::kube {
+
+struct ReflectorTarget {
+  ResourceType type;
+  std::string ns;  // "" = all namespaces (or a cluster-scoped type)
+  std::string label_selector;
+  std::string field_selector;
+  Shape shape = Shape::Full;
+};
+
+struct ReflectorHandlers {
+  std::function<void(std::vector<Json> items, const std::string& resource_version)> replace;
+  std::function<void(WatchEvent::Type type, const Json& object)> apply;
+};
+
+class Reflector {
+ public:
+  Reflector(loop::EventLoop& loop, Client& client, Random& random, ReflectorTarget target,
+            ReflectorHandlers handlers);
+  Reflector(const Reflector&) = delete;
+  Reflector& operator=(const Reflector&) = delete;
+
+  // Begins with the first LIST (on the loop).
+  void start();
+
+  // True once the first list has been delivered through replace().
+  bool synced() const { return synced_; }
+  const std::string& resource_version() const { return state_.resource_version(); }
+  const ReflectorCounters& counters() const { return state_.counters(); }
+
+ private:
+  void schedule(ReflectorStep step);
+  void list(const std::string& resource_version);
+  void listed(Result<ObjectList> result);
+  void watch(const ReflectorStep& step);
+  void event(WatchEvent event);
+  void ended(Status end);
+
+  Client& client_;
+  ReflectorTarget target_;
+  ReflectorHandlers handlers_;
+  ReflectorState state_;
+  loop::Timer timer_;
+  Watch watch_;
+  bool watch_open_ = false;
+  bool synced_ = false;
+  // Callbacks of a LIST still in flight hold a weak reference: a destroyed Reflector ignores them.
+  std::shared_ptr<Reflector*> self_;
+};
+
+}  // namespace imps::kube
