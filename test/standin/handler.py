@@ -150,6 +150,7 @@ class ApiHandler(BaseHTTPRequestHandler):
     # --- request plumbing ------------------------------------------------------------------
 
     def _read_body(self):
+        self._body_consumed = True
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             data = b""
             while True:
@@ -212,7 +213,6 @@ class ApiHandler(BaseHTTPRequestHandler):
     def _read_body_quietly(self):
         """Consumes an unread request body so the keep-alive connection stays in sync."""
         if not getattr(self, "_body_consumed", False):
-            self._body_consumed = True
             try:
                 self._read_body()
             except (ApiError, ValueError, OSError):

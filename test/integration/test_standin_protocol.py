@@ -1,0 +1,354 @@
+"""Protocol-level checks of the Kubernetes API stand-in with raw HTTPS requests.
+
+These pin down the wire behaviours imps' client is tested against (kubernetes-api-notes.md §12),
+so a regression in the stand-in cannot silently weaken the controller's tests.
+"""
+
+import base64
+import http.client
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import StandIn, wait_for  # noqa: E402
+
+NS = "/api/v1/namespaces"
+IMPS = "/apis/images.banzaicloud.io/v1alpha1/imagepullsecrets"
+METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+METADATA_OBJECT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+
+
+def secret(name, labels=None, **fields):
+    return {"apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": name, "labels": labels or {}}, **fields}
+
+
+def imps(name, secret_name="pull"):
+    return {"apiVersion": "images.banzaicloud.io/v1alpha1", "kind": "ImagePullSecret",
+            "metadata": {"name": name},
+            "spec": {"registry": {"credentials": []}, "target": {"secret": {"name": secret_name}}},
+            "status": {"status": "Ready"}}
+
+
+class StandInTestCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.standin = StandIn()
+        cls.api = cls.standin.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.api.close()
+        cls.standin.stop()
+
+    def create_namespace(self, name, labels=None):
+        r = self.api.create(NS, {"metadata": {"name": name, "labels": labels or {}}})
+        self.assertEqual(r.status, 201, r.body)
+        return r.json()
+
+    def events(self, stream, count):
+        return [stream.next_event() for _ in range(count)]
+
+
+class ListTest(StandInTestCase):
+    def test_pagination_shares_one_snapshot_rv_and_list_rv_is_no_item_rv(self):
+        self.create_namespace("paging")
+        for i in range(5):
+            self.assertEqual(self.api.create(f"{NS}/paging/secrets", secret(f"s{i}")).status, 201)
+        first = self.api.get(f"{NS}/paging/secrets?limit=2").json()
+        self.assertEqual(len(first["items"]), 2)
+        self.assertEqual(first["metadata"]["remainingItemCount"], 3)
+        self.assertNotIn("kind", first["items"][0])
+        rv = first["metadata"]["resourceVersion"]
+        self.assertNotIn(rv, [i["metadata"]["resourceVersion"] for i in first["items"]])
+        self.api.create(f"{NS}/paging/secrets", secret("s9"))
+        token, names = first["metadata"]["continue"], [i["metadata"]["name"] for i in first["items"]]
+        while token:
+            page = self.api.get(f"{NS}/paging/secrets?limit=2&continue={token}").json()
+            self.assertEqual(page["metadata"]["resourceVersion"], rv)
+            names += [i["metadata"]["name"] for i in page["items"]]
+            token = page["metadata"].get("continue")
+        self.assertEqual(names, ["s0", "s1", "s2", "s3", "s4"])
+
+    def test_expired_continue_is_http_410(self):
+        self.create_namespace("expiry")
+        for i in range(3):
+            self.api.create(f"{NS}/expiry/secrets", secret(f"s{i}"))
+        token = self.api.get(f"{NS}/expiry/secrets?limit=1").json()["metadata"]["continue"]
+        self.standin.compact()
+        r = self.api.get(f"{NS}/expiry/secrets?limit=1&continue={token}")
+        self.assertEqual(r.status, 410)
+        self.assertEqual(r.json()["reason"], "Expired")
+
+    def test_ignore_limit_returns_everything_without_continue(self):
+        self.standin.settings(ignore_limit=True)
+        try:
+            page = self.api.get(f"{NS}?limit=1").json()
+            self.assertGreater(len(page["items"]), 1)
+            self.assertNotIn("continue", page["metadata"])
+        finally:
+            self.standin.settings(ignore_limit=False)
+
+    def test_label_selector_set_operators_and_absence(self):
+        self.create_namespace("sel")
+        self.api.create(f"{NS}/sel/secrets", secret("web", {"app": "web", "tier": "front"}))
+        self.api.create(f"{NS}/sel/secrets", secret("api", {"app": "api", "legacy": "yes"}))
+        self.api.create(f"{NS}/sel/secrets", secret("bare"))
+
+        def names(selector):
+            r = self.api.get(f"{NS}/sel/secrets?labelSelector={selector}")
+            self.assertEqual(r.status, 200, r.body)
+            return sorted(i["metadata"]["name"] for i in r.json()["items"])
+
+        self.assertEqual(names("app+in+(web,api)"), ["api", "web"])
+        self.assertEqual(names("app%20notin%20(web)"), ["api", "bare"])
+        self.assertEqual(names("!legacy"), ["bare", "web"])
+        self.assertEqual(names("app,tier!=front"), ["api"])
+        self.assertEqual(self.api.get(f"{NS}/sel/secrets?labelSelector=app+in+(web").status, 400)
+
+    def test_field_selectors_supported_and_rejected(self):
+        self.create_namespace("fields")
+        self.api.create(f"{NS}/fields/secrets", secret("tls", type="kubernetes.io/tls",
+                                                       data={"tls.crt": "", "tls.key": ""}))
+        self.api.create(f"{NS}/fields/secrets", secret("plain"))
+        items = self.api.get(f"{NS}/fields/secrets?fieldSelector=type%3Dkubernetes.io/tls").json()["items"]
+        self.assertEqual([i["metadata"]["name"] for i in items], ["tls"])
+        self.assertEqual(self.api.get(f"{NS}/fields/secrets?fieldSelector=data.x%3Dy").status, 400)
+
+    def test_metadata_only_list_and_wrong_form_is_406(self):
+        self.create_namespace("meta")
+        r = self.api.get(NS, headers={"Accept": METADATA_LIST})
+        doc = r.json()
+        self.assertEqual(doc["kind"], "PartialObjectMetadataList")
+        self.assertEqual(doc["items"][0]["kind"], "PartialObjectMetadata")
+        self.assertNotIn("spec", doc["items"][0])
+        self.assertEqual(self.api.get(f"{NS}/meta", headers={"Accept": METADATA_LIST}).status, 406)
+        self.assertEqual(self.api.get(NS, headers={"Accept": METADATA_OBJECT}).status, 406)
+        single = self.api.get(f"{NS}/meta", headers={"Accept": METADATA_OBJECT}).json()
+        self.assertEqual(single["apiVersion"], "meta.k8s.io/v1")
+
+
+class WatchTest(StandInTestCase):
+    def test_watch_without_rv_replays_then_streams(self):
+        self.create_namespace("replay")
+        stream = self.api.watch(f"{NS}?watch=1&fieldSelector=metadata.name%3Dreplay")
+        first = stream.next_event()
+        self.assertEqual((first["type"], first["object"]["kind"]), ("ADDED", "Namespace"))
+        self.api.patch(f"{NS}/replay", {"metadata": {"labels": {"x": "y"}}})
+        self.assertEqual(stream.next_event()["type"], "MODIFIED")
+        stream.close()
+
+    def test_watch_from_rv_sends_only_later_events_and_ends_at_timeout(self):
+        self.create_namespace("later")
+        rv = self.api.get(f"{NS}/later/secrets").json()["metadata"]["resourceVersion"]
+        self.api.create(f"{NS}/later/secrets", secret("after"))
+        stream = self.api.watch(f"{NS}/later/secrets?watch=true&resourceVersion={rv}&timeoutSeconds=1")
+        event = stream.next_event()
+        self.assertEqual((event["type"], event["object"]["metadata"]["name"]), ("ADDED", "after"))
+        self.assertEqual(event["object"]["apiVersion"], "v1")
+        self.assertIsNone(stream.next_event())
+        stream.close()
+
+    def test_too_old_rv_is_error_event_inside_http_200(self):
+        self.create_namespace("old")
+        rv = self.api.get(NS).json()["metadata"]["resourceVersion"]
+        self.standin.compact()
+        stream = self.api.watch(f"{NS}?watch=1&resourceVersion={rv}")
+        self.assertEqual(stream.status, 200)
+        event = stream.next_event()
+        self.assertEqual(event["type"], "ERROR")
+        self.assertEqual((event["object"]["code"], event["object"]["reason"]), (410, "Expired"))
+        self.assertIn("too old resource version", event["object"]["message"])
+        self.assertIsNone(stream.next_event())
+        stream.close()
+
+    def test_bookmarks_only_when_asked(self):
+        self.standin.settings(bookmark_interval=0.2)
+        try:
+            rv = self.api.get(NS).json()["metadata"]["resourceVersion"]
+            stream = self.api.watch(f"{NS}?watch=1&resourceVersion={rv}&allowWatchBookmarks=true")
+            event = stream.next_event()
+            self.assertEqual(event["type"], "BOOKMARK")
+            self.assertEqual(set(event["object"]["metadata"]), {"resourceVersion", "creationTimestamp"})
+            stream.close()
+            plain = self.api.watch(f"{NS}?watch=1&resourceVersion={rv}&timeoutSeconds=1")
+            self.assertIsNone(plain.next_event())
+            plain.close()
+        finally:
+            self.standin.settings(bookmark_interval=60.0)
+
+    def test_leaving_and_entering_a_selector(self):
+        self.create_namespace("moves")
+        path = f"{NS}/moves/secrets"
+        self.api.create(path, secret("s", {"app": "web"}))
+        rv = self.api.get(path).json()["metadata"]["resourceVersion"]
+        stream = self.api.watch(f"{path}?watch=1&resourceVersion={rv}&labelSelector=app%3Dweb")
+        self.api.patch(f"{path}/s", {"metadata": {"labels": {"app": "db"}}})
+        left = stream.next_event()
+        self.assertEqual(left["type"], "DELETED")
+        self.assertEqual(left["object"]["metadata"]["labels"], {"app": "web"})
+        self.api.patch(f"{path}/s", {"metadata": {"labels": {"app": "web"}}})
+        self.assertEqual(stream.next_event()["type"], "ADDED")
+        stream.close()
+
+    def test_metadata_only_watch(self):
+        self.create_namespace("metawatch")
+        stream = self.api.watch(f"{NS}?watch=1&labelSelector=kubernetes.io/metadata.name%3Dmetawatch",
+                                headers={"Accept": METADATA_OBJECT})
+        event = stream.next_event()
+        self.assertEqual(event["object"]["kind"], "PartialObjectMetadata")
+        stream.close()
+
+    def test_dropped_watch_ends_the_stream(self):
+        stream = self.api.watch(f"{NS}?watch=1")
+        self.events(stream, 3)
+        self.standin.wait_for_watches("namespaces")
+        self.standin.drop_watches()
+        try:
+            while stream.next_event():
+                pass
+        except (OSError, ValueError, http.client.HTTPException):
+            pass  # a cut mid-stream surfaces as an error or as end of data, depending on timing
+        wait_for(lambda: not self.standin.state()["watches"], message="watch unregistered")
+        stream.close()
+
+
+class WriteTest(StandInTestCase):
+    def test_stale_rv_conflicts_and_each_write_emits_one_event(self):
+        ns = self.create_namespace("writes")
+        stale = dict(ns, metadata=dict(ns["metadata"], labels={"a": "1"}))
+        current = self.api.put(f"{NS}/writes", stale).json()
+        self.assertNotEqual(current["metadata"]["resourceVersion"], ns["metadata"]["resourceVersion"])
+        r = self.api.put(f"{NS}/writes", stale)
+        self.assertEqual(r.status, 409)
+        self.assertEqual(r.json()["reason"], "Conflict")
+        self.assertEqual(r.json()["details"]["kind"], "namespaces")
+
+    def test_duplicate_create_is_already_exists(self):
+        self.create_namespace("dup")
+        r = self.api.create(f"{NS}/dup/secrets", secret("x"))
+        self.assertEqual(r.status, 201)
+        again = self.api.create(f"{NS}/dup/secrets", secret("x"))
+        self.assertEqual((again.status, again.json()["reason"]), (409, "AlreadyExists"))
+        self.assertEqual(self.api.create(f"{NS}/nope/secrets", secret("x")).status, 404)
+
+    def test_secret_rules(self):
+        self.create_namespace("sec")
+        path = f"{NS}/sec/secrets"
+        created = self.api.create(path, secret("s", stringData={"k": "v"})).json()
+        self.assertEqual(base64.b64decode(created["data"]["k"]), b"v")
+        self.assertNotIn("stringData", created)
+        empty = self.api.create(path, secret("empty")).json()
+        self.assertNotIn("data", empty)
+        self.assertEqual(self.api.create(path, secret("bad", data={"k": "not base64!"})).status, 400)
+        r = self.api.patch(f"{path}/s", {"type": "kubernetes.io/tls"})
+        self.assertEqual(r.status, 422)
+        self.api.patch(f"{path}/s", {"immutable": True})
+        self.assertEqual(self.api.patch(f"{path}/s", {"data": {"k": "eA=="}}).status, 422)
+        unconditional = dict(created, metadata={"name": "s", "labels": {"x": "y"}}, immutable=True)
+        self.assertEqual(self.api.put(f"{path}/s", unconditional).status, 200)
+        deleted = self.api.delete(f"{path}/s").json()
+        self.assertEqual((deleted["kind"], deleted["status"]), ("Status", "Success"))
+
+    def test_patch_content_types(self):
+        self.create_namespace("patches")
+        self.assertEqual(self.api.create(IMPS, imps("p")).status, 201)
+        self.assertEqual(self.api.patch(f"{IMPS}/p", {"spec": {}}, "application/json").status, 415)
+        self.assertEqual(self.api.patch(f"{IMPS}/p", {"spec": {}},
+                                        "application/strategic-merge-patch+json").status, 415)
+        r = self.api.patch(f"{NS}/patches", {"metadata": {"labels": {"a": "b"}}},
+                           "application/strategic-merge-patch+json")
+        self.assertEqual(r.status, 200)
+        self.api.delete(f"{IMPS}/p")
+
+    def test_custom_resource_put_without_rv_is_422_and_status_is_split(self):
+        created = self.api.create(IMPS, imps("split")).json()
+        self.assertNotIn("status", created)
+        self.assertEqual(created["metadata"]["generation"], 1)
+        body = dict(created, metadata={"name": "split"})
+        r = self.api.put(f"{IMPS}/split", body)
+        self.assertEqual((r.status, r.json()["reason"]), (422, "Invalid"))
+        status_update = dict(created, status={"status": "Failed"}, spec={"changed": True})
+        after = self.api.put(f"{IMPS}/split/status", status_update).json()
+        self.assertEqual(after["status"], {"status": "Failed"})
+        self.assertEqual(after["spec"], created["spec"])
+        self.assertEqual(after["metadata"]["generation"], 1)
+        relabelled = self.api.patch(f"{IMPS}/split", {"metadata": {"labels": {"a": "b"}}}).json()
+        self.assertEqual(relabelled["metadata"]["generation"], 1)
+        respecced = self.api.patch(f"{IMPS}/split", {"spec": {"target": {"secret": {"name": "n"}}},
+                                                     "status": None}).json()
+        self.assertEqual(respecced["metadata"]["generation"], 2)
+        self.assertEqual(respecced["status"], {"status": "Failed"})
+        self.api.delete(f"{IMPS}/split")
+
+
+class LifecycleTest(StandInTestCase):
+    def test_namespace_termination(self):
+        self.create_namespace("doomed")
+        self.api.create(f"{NS}/doomed/secrets", secret("s"))
+        rv = self.api.get(NS).json()["metadata"]["resourceVersion"]
+        stream = self.api.watch(f"{NS}/doomed/secrets?watch=1&resourceVersion={rv}")
+        self.standin.settings(namespace_delay=0.5)
+        deleted = self.api.delete(f"{NS}/doomed").json()
+        self.assertEqual(deleted["status"]["phase"], "Terminating")
+        r = self.api.create(f"{NS}/doomed/secrets", secret("late"))
+        self.assertEqual(r.status, 403)
+        self.assertEqual(r.json()["details"]["causes"][0]["reason"], "NamespaceTerminating")
+        self.assertEqual(stream.next_event()["type"], "DELETED")
+        wait_for(lambda: self.api.get(f"{NS}/doomed").status == 404, message="namespace gone")
+        stream.close()
+
+    def test_owner_garbage_collection(self):
+        self.create_namespace("gc")
+        owner = self.api.create(IMPS, imps("owner")).json()
+        ref = {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": "owner",
+               "uid": owner["metadata"]["uid"]}
+        dependent = secret("owned")
+        dependent["metadata"]["ownerReferences"] = [ref]
+        self.api.create(f"{NS}/gc/secrets", dependent)
+        self.api.create(f"{NS}/gc/secrets", secret("free"))
+        self.api.delete(f"{IMPS}/owner")
+        wait_for(lambda: self.api.get(f"{NS}/gc/secrets/owned").status == 404, message="GC")
+        self.assertEqual(self.api.get(f"{NS}/gc/secrets/free").status, 200)
+
+
+class AuthAndFaultTest(StandInTestCase):
+    def test_token_rotation_makes_old_token_401(self):
+        old = self.standin.client()
+        self.assertEqual(old.get(NS).status, 200)
+        new_token = self.standin.rotate_token()
+        r = old.get(NS)
+        self.assertEqual((r.status, r.json()["reason"]), (401, "Unauthorized"))
+        self.assertEqual(self.standin.client(token=new_token).get(NS).status, 200)
+        self.assertEqual(self.standin.client(cert=True).get(NS).status, 200)
+        type(self).api = self.standin.client()
+
+    def test_apf_429_is_text_plain_with_retry_after(self):
+        self.standin.fail_next(1, mode="apf429", verb="list")
+        r = self.api.get(NS)
+        self.assertEqual(r.status, 429)
+        self.assertTrue(r.headers["Content-Type"].startswith("text/plain"))
+        self.assertEqual(r.headers["Retry-After"], "1")
+        self.assertEqual(self.api.get(NS).status, 200)
+
+    def test_status_500_and_counters(self):
+        self.standin.reset_counts()
+        self.standin.fail_next(2, code=500, path="/api/v1/namespaces")
+        self.assertEqual(self.api.get(NS).status, 500)
+        self.assertEqual(self.api.get(f"{NS}/default").json()["reason"], "InternalError")
+        self.assertEqual(self.api.get(NS).status, 200)
+        counts = self.standin.counts()
+        self.assertEqual(counts["byVerb"], {"list": 2, "get": 1})
+        self.assertEqual(counts["byResource"]["list namespaces"], 2)
+
+    def test_seed_creates_objects_without_http(self):
+        self.standin.seed(template={"apiVersion": "v1", "kind": "Namespace",
+                                    "metadata": {"name": "bulk-{i}"}}, count=50)
+        names = [i["metadata"]["name"] for i in self.api.get(NS).json()["items"]]
+        self.assertEqual(sum(n.startswith("bulk-") for n in names), 50)
+
+
+if __name__ == "__main__":
+    unittest.main()
