@@ -146,10 +146,12 @@ Status apply_environment(const Environment& env, const Seen& seen, Config& confi
     const auto it = env.find(name);
     return it == env.end() ? std::string_view() : std::string_view(it->second);
   };
-  if (std::string_view v = lookup("LOG_LEVEL"); !seen.log_level && !v.empty() && !obs::parse_log_level(v, config.log_level))
-    return invalid("LOG_LEVEL: expected debug, info, warn or error, not " + quote_for_error(v));
-  if (std::string_view v = lookup("LOG_FORMAT"); !seen.log_format && !v.empty() && !obs::parse_log_format(v, config.log_format))
-    return invalid("LOG_FORMAT: expected json or text, not " + quote_for_error(v));
+  const std::string_view level = lookup("LOG_LEVEL");
+  if (!seen.log_level && !level.empty() && !obs::parse_log_level(level, config.log_level))
+    return invalid("LOG_LEVEL: expected debug, info, warn or error, not " + quote_for_error(level));
+  const std::string_view format = lookup("LOG_FORMAT");
+  if (!seen.log_format && !format.empty() && !obs::parse_log_format(format, config.log_format))
+    return invalid("LOG_FORMAT: expected json or text, not " + quote_for_error(format));
   if (!seen.kubeconfig) config.kubeconfig = lookup("KUBECONFIG");
   return {};
 }
@@ -157,7 +159,8 @@ Status apply_environment(const Environment& env, const Seen& seen, Config& confi
 Status validate(const Config& config) {
   if (config.mode == Mode::Refresher) {
     if (!config.target_secret) return invalid("--mode=refresher needs --target-secret=<ns>.<name>");
-    if (config.source_secrets.empty()) return invalid("--mode=refresher needs at least one --source-secret=<ns>.<name>");
+    if (config.source_secrets.empty())
+      return invalid("--mode=refresher needs at least one --source-secret=<ns>.<name>");
   } else if (config.target_secret || !config.source_secrets.empty()) {
     return invalid("--target-secret and --source-secret need --mode=refresher");
   }

@@ -111,8 +111,9 @@ Result<double> parse_positive_number(std::string_view text) {
   const size_t dot = text.find('.');
   const std::string_view whole = text.substr(0, dot);
   const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
-  const bool syntax_ok = (all_digits(whole) || (whole.empty() && !fraction.empty())) &&
-                         (fraction.empty() || all_digits(fraction)) && (dot == std::string_view::npos || !fraction.empty());
+  const bool has_dot = dot != std::string_view::npos;
+  // digits, digits.digits or .digits
+  const bool syntax_ok = (all_digits(whole) || (whole.empty() && has_dot)) && (!has_dot || all_digits(fraction));
   if (!syntax_ok) return invalid("expected a positive number such as 20 or 0.5, not " + quote_for_error(text));
   // The syntax check leaves strtod nothing locale- or exponent-dependent to interpret.
   const std::string copy(text);
