@@ -1,0 +1,16 @@
+// libFuzzer harness: arbitrary bytes as an ECR GetAuthorizationToken answer must yield a token or
+// an error, never a crash or unbounded memory; a parsed token must re-encode to what AWS sent.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "aws/ecr.h"
+#include "base/bytes.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  auto token = imps::aws::parse_ecr_authorization_response(body);
+  if (token.ok() && imps::base64_encode(token->username + ":" + token->password) != token->authorization_token)
+    __builtin_trap();
+  return 0;
+}
