@@ -16,7 +16,8 @@ namespace imps::net {
 struct ProxyEndpoint {
   std::string host;
   uint16_t port = 0;
-  std::string authorization;  // "Basic ..." from user:pass in the URL; never logged
+  std::string authorization;  // "Basic ..." from user:pass in the URL (used as written, not
+                              // percent-decoded); never logged
 };
 
 struct ProxyConfig {

@@ -39,4 +39,7 @@ class TlsConfig {
   std::unique_ptr<Contexts> contexts_;
 };
 
+// "<mbedtls_strerror text> (-0x2700)" for error messages.
+std::string tls_error_text(int code);
+
 }  // namespace imps::net

@@ -1,0 +1,271 @@
+// TLS against a real peer: Python's ssl module (OpenSSL) with a PKI generated at test time by
+// make_test_certs.sh. Every wait polls with a deadline; nothing sleeps a fixed time.
+#include "net/tls_stream.h"
+
+#include <doctest/doctest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "loop/event_loop.h"
+#include "net/tcp.h"
+
+namespace imps::net {
+namespace {
+
+constexpr int kDeadlineMs = 10'000;  // generous: the machine is shared
+
+std::string here() {
+  const std::string file = __FILE__;
+  return file.substr(0, file.rfind('/'));
+}
+
+std::string read_text(const std::string& path) {
+  std::string out;
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    std::fclose(f);
+  }
+  return out;
+}
+
+// The test PKI, generated once per process.
+const std::string& pki_dir() {
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/imps-tls-test-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string command = "sh " + here() + "/make_test_certs.sh " + tmpl;
+    REQUIRE(std::system(command.c_str()) == 0);
+    return std::string(tmpl);
+  }();
+  return dir;
+}
+
+std::string pki(const std::string& name) { return read_text(pki_dir() + "/" + name); }
+
+class PythonServer {
+ public:
+  PythonServer(const std::string& cert, const std::string& key, const std::string& client_ca = "") {
+    const std::string& dir = pki_dir();  // generated here, not in the child, so both see one PKI
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      // A failed REQUIRE aborts the test without destructors: the server must not outlive us.
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      ::dup2(out[1], STDOUT_FILENO);
+      ::close(out[0]);
+      ::close(out[1]);
+      const std::string script = here() + "/tls_http_server.py";
+      const std::string c = dir + "/" + cert, k = dir + "/" + key;
+      const std::string ca = client_ca.empty() ? "" : dir + "/" + client_ca;
+      if (ca.empty()) {
+        ::execl("/usr/bin/python3", "python3", script.c_str(), c.c_str(), k.c_str(), nullptr);
+      } else {
+        ::execl("/usr/bin/python3", "python3", script.c_str(), c.c_str(), k.c_str(), ca.c_str(), nullptr);
+      }
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    UniqueFd reader(out[0]);
+    std::string line;
+    while (line.find('\n') == std::string::npos) {
+      pollfd p{reader.get(), POLLIN, 0};
+      REQUIRE(::poll(&p, 1, kDeadlineMs) == 1);
+      char buf[64];
+      const ssize_t n = ::read(reader.get(), buf, sizeof buf);
+      REQUIRE(n > 0);
+      line.append(buf, size_t(n));
+    }
+    port_ = static_cast<uint16_t>(std::stoi(line));
+  }
+  ~PythonServer() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+bool wait_for(int fd, uint8_t interest) {
+  pollfd p{fd, short(((interest & loop::kReadable) ? POLLIN : 0) | ((interest & loop::kWritable) ? POLLOUT : 0)), 0};
+  return ::poll(&p, 1, kDeadlineMs) == 1;
+}
+
+Result<std::unique_ptr<Stream>> connect_tcp(const std::string& host, uint16_t port) {
+  TRY_ASSIGN(std::vector<Address> addresses, resolve(host, port));
+  Error last = make_error(ErrorKind::Transient, "no address");
+  for (const Address& address : addresses) {  // "localhost" may list ::1 first; the server is IPv4
+    TRY_ASSIGN(UniqueFd fd, start_connect(address));
+    if (!wait_for(fd.get(), loop::kWritable)) return make_error(ErrorKind::Transient, "connect timed out");
+    Status connected = finish_connect(fd.get(), address);
+    if (connected.ok()) return std::unique_ptr<Stream>(new TcpStream(std::move(fd)));
+    last = std::move(connected).error();
+  }
+  return last;
+}
+
+// Handshake, one GET, and the whole response (the server closes after it).
+Result<std::string> tls_get(const TlsOptions& options, const std::string& host, uint16_t port) {
+  TRY_ASSIGN(std::shared_ptr<TlsConfig> config, TlsConfig::create(options));
+  TRY_ASSIGN(std::unique_ptr<Stream> tcp, connect_tcp(host, port));
+  TRY_ASSIGN(std::unique_ptr<TlsStream> tls, TlsStream::create(config, std::move(tcp), host));
+  for (IoResult r = tls->handshake(); r.kind != IoResult::Done; r = tls->handshake()) {
+    if (r.kind != IoResult::WouldBlock) return r.kind == IoResult::Failed ? r.error : make_error(ErrorKind::Transient, "closed");
+    if (!wait_for(tls->fd(), r.interest)) return make_error(ErrorKind::Transient, "handshake timed out");
+  }
+  const std::string request = "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+  for (size_t sent = 0; sent < request.size();) {
+    IoResult r = tls->write(request.data() + sent, request.size() - sent);
+    if (r.kind == IoResult::Done) sent += r.bytes;
+    else if (r.kind == IoResult::WouldBlock) REQUIRE(wait_for(tls->fd(), r.interest));
+    else return r.kind == IoResult::Failed ? r.error : make_error(ErrorKind::Transient, "closed");
+  }
+  std::string response;
+  for (;;) {
+    char buf[7];  // small on purpose: later reads are served from pending() decrypted bytes
+    IoResult r = tls->read(buf, sizeof buf);
+    if (r.kind == IoResult::Done) {
+      response.append(buf, r.bytes);
+    } else if (r.kind == IoResult::WouldBlock) {
+      REQUIRE(tls->pending() == 0);
+      if (!wait_for(tls->fd(), r.interest)) return make_error(ErrorKind::Transient, "read timed out");
+    } else if (r.kind == IoResult::Closed) {
+      return response;
+    } else {
+      return r.error;
+    }
+  }
+}
+
+TlsOptions trusting(const std::string& ca) {
+  TlsOptions options;
+  options.ca_pem = pki(ca);
+  return options;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+TEST_CASE("TLS handshake and request by DNS name and by IP address") {
+  PythonServer server("server.pem", "server.key");
+  auto by_name = tls_get(trusting("ca.pem"), "localhost", server.port());
+  REQUIRE_MESSAGE(by_name.ok(), by_name.error().message);
+  CHECK(by_name->starts_with("HTTP/1.1 200 OK"));
+  CHECK(ends_with(*by_name, "hello anonymous"));
+  auto by_ip = tls_get(trusting("ca.pem"), "127.0.0.1", server.port());
+  REQUIRE_MESSAGE(by_ip.ok(), by_ip.error().message);
+  CHECK(ends_with(*by_ip, "hello anonymous"));
+}
+
+TEST_CASE("a server certificate from an untrusted CA fails verification") {
+  PythonServer server("server.pem", "server.key");
+  auto result = tls_get(trusting("other-ca.pem"), "localhost", server.port());
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().kind == ErrorKind::Invalid);
+  CHECK(result.error().message.find("verification failed") != std::string::npos);
+  CHECK(result.error().message.find("localhost") != std::string::npos);
+
+  TlsOptions insecure = trusting("other-ca.pem");
+  insecure.insecure_skip_verify = true;
+  CHECK(tls_get(insecure, "localhost", server.port()).ok());
+}
+
+TEST_CASE("connecting by IP needs a matching IP SAN; server_name overrides the verified name") {
+  PythonServer server("server-noip.pem", "server-noip.key");
+  auto by_ip = tls_get(trusting("ca.pem"), "127.0.0.1", server.port());
+  REQUIRE_FALSE(by_ip.ok());
+  CHECK(by_ip.error().kind == ErrorKind::Invalid);
+  CHECK(by_ip.error().message.find("not valid for IP 127.0.0.1") != std::string::npos);
+
+  CHECK(tls_get(trusting("ca.pem"), "localhost", server.port()).ok());
+  TlsOptions named = trusting("ca.pem");
+  named.server_name = "localhost";
+  CHECK(tls_get(named, "127.0.0.1", server.port()).ok());
+}
+
+TEST_CASE("a DNS name the certificate does not list fails verification") {
+  PythonServer server("server.pem", "server.key");
+  TlsOptions wrong_name = trusting("ca.pem");
+  wrong_name.server_name = "kubernetes.example";
+  auto result = tls_get(wrong_name, "127.0.0.1", server.port());
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().kind == ErrorKind::Invalid);
+}
+
+TEST_CASE("client certificates: accepted when required (PKCS#8, SEC1, PKCS#1 keys), missing one rejected") {
+  PythonServer server("server.pem", "server.key", "ca.pem");
+  TlsOptions options = trusting("ca.pem");
+  options.client_cert_pem = pki("client.pem");
+  options.client_key_pem = pki("client.key");
+  auto pkcs8 = tls_get(options, "localhost", server.port());
+  REQUIRE_MESSAGE(pkcs8.ok(), pkcs8.error().message);
+  CHECK(ends_with(*pkcs8, "hello imps-client"));
+
+  options.client_key_pem = pki("client-sec1.key");
+  auto sec1 = tls_get(options, "localhost", server.port());
+  REQUIRE_MESSAGE(sec1.ok(), sec1.error().message);
+
+  options.client_cert_pem = pki("client-rsa.pem");
+  options.client_key_pem = pki("client-rsa.key");
+  auto rsa = tls_get(options, "localhost", server.port());
+  REQUIRE_MESSAGE(rsa.ok(), rsa.error().message);
+  CHECK(ends_with(*rsa, "hello imps-client-rsa"));
+
+  auto anonymous = tls_get(trusting("ca.pem"), "localhost", server.port());
+  REQUIRE_FALSE(anonymous.ok());
+  CHECK(anonymous.error().kind == ErrorKind::Transient);
+  CHECK(anonymous.error().message.find("localhost") != std::string::npos);
+}
+
+TEST_CASE("TlsConfig::create rejects bad material with clear errors") {
+  TlsOptions garbage;
+  garbage.ca_pem = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n";
+  auto bad_ca = TlsConfig::create(garbage);
+  REQUIRE_FALSE(bad_ca.ok());
+  CHECK(bad_ca.error().kind == ErrorKind::Invalid);
+  CHECK(bad_ca.error().message.find("CA certificates") != std::string::npos);
+
+  TlsOptions half = trusting("ca.pem");
+  half.client_cert_pem = pki("client.pem");
+  CHECK(TlsConfig::create(half).error().kind == ErrorKind::Invalid);
+
+  TlsOptions bad_key = trusting("ca.pem");
+  bad_key.client_cert_pem = pki("client.pem");
+  bad_key.client_key_pem = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+  auto key = TlsConfig::create(bad_key);
+  REQUIRE_FALSE(key.ok());
+  CHECK(key.error().message.find("client key") != std::string::npos);
+  CHECK(key.error().message.find("AAAA") == std::string::npos);  // never echo key material
+}
+
+TEST_CASE("the system bundle honours SSL_CERT_FILE") {
+  PythonServer server("server.pem", "server.key");
+  const char* saved = std::getenv("SSL_CERT_FILE");
+  const std::string previous = saved ? saved : "";
+  ::setenv("SSL_CERT_FILE", (pki_dir() + "/ca.pem").c_str(), 1);
+  auto result = tls_get(TlsOptions{}, "localhost", server.port());
+  ::setenv("SSL_CERT_FILE", (pki_dir() + "/missing.pem").c_str(), 1);
+  auto missing = TlsConfig::create(TlsOptions{});
+  if (saved) ::setenv("SSL_CERT_FILE", previous.c_str(), 1);
+  else ::unsetenv("SSL_CERT_FILE");
+  REQUIRE_MESSAGE(result.ok(), result.error().message);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message.find("missing.pem") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace imps::net
