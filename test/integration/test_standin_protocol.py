@@ -193,6 +193,30 @@ class WatchTest(StandInTestCase):
         self.assertEqual(stream.next_event()["type"], "ADDED")
         stream.close()
 
+    def test_one_event_per_write_and_none_for_a_no_op(self):
+        self.create_namespace("once")
+        rv = self.api.get(f"{NS}/once").json()["metadata"]["resourceVersion"]
+        stream = self.api.watch(f"{NS}?watch=1&resourceVersion={rv}&timeoutSeconds=2"
+                                "&fieldSelector=metadata.name%3Donce")
+        changed = self.api.patch(f"{NS}/once", {"metadata": {"labels": {"a": "b"}}}).json()
+        unchanged = self.api.patch(f"{NS}/once", {"metadata": {"labels": {"a": "b"}}}).json()
+        self.assertEqual(unchanged["metadata"]["resourceVersion"], changed["metadata"]["resourceVersion"])
+        event = stream.next_event()
+        self.assertEqual((event["type"], event["object"]["metadata"]["resourceVersion"]),
+                         ("MODIFIED", changed["metadata"]["resourceVersion"]))
+        self.assertIsNone(stream.next_event())
+        stream.close()
+
+    def test_core_event_namespace_must_match_involved_object(self):
+        event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1"},
+                 "involvedObject": {"kind": "ImagePullSecret", "name": "x"}, "reason": "Synced",
+                 "type": "Normal", "count": 1}
+        self.assertEqual(self.api.create(f"{NS}/default/events", event).status, 201)
+        self.assertEqual(self.api.create(f"{NS}/kube-system/events", event).status, 422)
+        bumped = self.api.patch(f"{NS}/default/events/e1", {"count": 2},
+                                "application/strategic-merge-patch+json").json()
+        self.assertEqual(bumped["count"], 2)
+
     def test_metadata_only_watch(self):
         self.create_namespace("metawatch")
         stream = self.api.watch(f"{NS}?watch=1&labelSelector=kubernetes.io/metadata.name%3Dmetawatch",
