@@ -15,6 +15,13 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+int hex_digit_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name) {
   for (const Header& h : headers) {
     if (iequals(h.name, name)) return std::string_view(h.value);

@@ -19,7 +19,10 @@ using Headers = std::vector<Header>;
 
 // First header with that name (case-insensitive), if any.
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name);
-bool iequals(std::string_view a, std::string_view b);
+bool iequals(std::string_view a, std::string_view b);  // ASCII case folding only
+
+// 0..15 for a hex digit of either case, -1 otherwise (chunk sizes, percent-encoding).
+int hex_digit_value(char c);
 
 struct Request {
   std::string method = "GET";

@@ -31,11 +31,16 @@ bool is_token(std::string_view s) {
   return true;
 }
 
-// Field values and reason phrases: HTAB, SP, VCHAR and obs-text; no other control characters.
+// Field values, reason phrases and chunk extensions: HTAB, SP, VCHAR and obs-text; no other
+// control characters.
+bool is_field_char(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return (u >= 0x20 || c == '\t') && u != 0x7f;
+}
+
 bool is_field_text(std::string_view s) {
   for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
+    if (!is_field_char(c)) return false;
   }
   return true;
 }
@@ -44,13 +49,6 @@ std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Finds the end of a head (the empty line). Lines must end in CRLF: a bare LF is an error, not a
@@ -233,7 +231,7 @@ ParseResult ChunkedDecoder::feed(std::string_view in, std::string& out) {
     }
     switch (state_) {
       case State::Size: {
-        int digit = hex_value(c);
+        int digit = hex_digit_value(c);
         if (digit >= 0) {
           if (remaining_ > (kMaxChunkSize >> 4)) return ParseResult::fail("chunk size too large");
           remaining_ = (remaining_ << 4) | static_cast<uint64_t>(digit);
@@ -253,7 +251,7 @@ ParseResult ChunkedDecoder::feed(std::string_view in, std::string& out) {
         // Extensions carry nothing we use; they are skipped, but must stay on their line.
         if (c == '\r') {
           state_ = State::SizeLf;
-        } else if (!is_field_text(std::string_view(&c, 1))) {
+        } else if (!is_field_char(c)) {
           return ParseResult::fail("control character in chunk extension");
         }
         break;

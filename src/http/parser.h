@@ -5,6 +5,9 @@
 // all send CRLF, and strictness leaves no doubt about where a message ends), obs-fold, header
 // names that are not tokens and control characters in values are rejected.
 // Not done here: decompression, trailers (skipped), HTTP/2, absolute-form request targets.
+// The head parsers keep no state between calls: each call rescans the buffer, so call them again
+// only when new bytes arrived (a head trickling in byte by byte costs O(max_head^2) at worst,
+// which the cap and the caller's timeout bound).
 #pragma once
 
 #include <cstddef>

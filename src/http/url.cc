@@ -11,13 +11,6 @@ constexpr uint16_t kHttpsPort = 443;
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 bool is_unreserved(char c) { return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
 
 // Path, query and userinfo: printable ASCII except space; anything else must arrive encoded.
 bool is_visible(std::string_view s) {
@@ -42,7 +35,7 @@ bool is_host_name(std::string_view s) {
 bool is_ipv6_literal(std::string_view s) {
   if (s.find(':') == std::string_view::npos) return false;
   for (char c : s) {
-    if (!is_hex(c) && c != ':' && c != '.') return false;
+    if (hex_digit_value(c) < 0 && c != ':' && c != '.') return false;
   }
   return true;
 }
@@ -149,8 +142,10 @@ std::string percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && is_hex(text[i + 1]) && is_hex(text[i + 2])) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+    int high = i + 2 < text.size() ? hex_digit_value(text[i + 1]) : -1;
+    int low = i + 2 < text.size() ? hex_digit_value(text[i + 2]) : -1;
+    if (text[i] == '%' && high >= 0 && low >= 0) {
+      out += static_cast<char>(high * 16 + low);
       i += 2;
     } else {
       out += text[i];

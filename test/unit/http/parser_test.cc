@@ -367,3 +367,11 @@ TEST_CASE("header helpers compare names case-insensitively") {
   Headers h = {{"A", "1"}, {"a", "2"}};
   CHECK(find_header(h, "a") == "1");
 }
+
+TEST_CASE("hex_digit_value accepts both cases and nothing else") {
+  CHECK(hex_digit_value('0') == 0);
+  CHECK(hex_digit_value('9') == 9);
+  CHECK(hex_digit_value('a') == 10);
+  CHECK(hex_digit_value('F') == 15);
+  for (char c : {'g', 'G', '/', ':', '@', '`', ' ', '\0', '\xff'}) CHECK(hex_digit_value(c) == -1);
+}
