@@ -23,13 +23,20 @@ constexpr size_t kMaxReferencedFileBytes = 1 << 20;
 
 // ---- YAML to a small generic tree -------------------------------------------------------------
 
+struct Member;
+
 struct Node {
   enum class Kind { Scalar, Sequence, Mapping };
   Kind kind = Kind::Scalar;
   std::string scalar;
   bool plain = false;  // an unquoted scalar: may be a boolean or null
   std::vector<Node> items;
-  std::vector<std::pair<std::string, Node>> members;
+  std::vector<Member> members;  // std::vector allows an incomplete element type; std::pair does not
+};
+
+struct Member {
+  std::string key;
+  Node value;
 };
 
 class YamlParser {
@@ -125,7 +132,7 @@ class TreeBuilder {
             return make_error(ErrorKind::Invalid, "non-scalar mapping key at line " + std::to_string(line));
           TRY(next(event));
           TRY_ASSIGN(Node item, value(event, depth + 1));
-          node.members.emplace_back(std::move(key.scalar), std::move(item));
+          node.members.push_back({std::move(key.scalar), std::move(item)});
         }
       case YAML_ALIAS_EVENT:
         // Aliases are how "billion laughs" documents multiply; kubeconfigs never need them.
@@ -143,8 +150,8 @@ class TreeBuilder {
 
 const Node* member(const Node* map, std::string_view key) {
   if (!map || map->kind != Node::Kind::Mapping) return nullptr;
-  for (const auto& [k, v] : map->members)
-    if (k == key) return &v;
+  for (const auto& m : map->members)
+    if (m.key == key) return &m.value;
   return nullptr;
 }
 
