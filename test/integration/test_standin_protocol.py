@@ -5,9 +5,14 @@ so a regression in the stand-in cannot silently weaken the controller's tests.
 """
 
 import base64
+import gzip
+import json
 import http.client
+import socket
+import ssl
 import os
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -239,6 +244,37 @@ class WatchTest(StandInTestCase):
         stream.close()
 
 
+    def test_events_straddle_chunks_and_chunks_hold_several_events(self):
+        self.standin.seed(template={"apiVersion": "v1", "kind": "Namespace",
+                                    "metadata": {"name": "chunky-{i}"}}, count=20)
+        chunks = raw_chunks(self.standin, f"{NS}?watch=1&timeoutSeconds=1")
+        self.assertGreaterEqual(b"".join(chunks).count(b"\n"), 23)
+        self.assertTrue(any(not c.endswith(b"\n") for c in chunks), "no event split across chunks")
+        self.assertTrue(any(c.count(b"\n") > 1 for c in chunks), "no chunk with several events")
+
+
+def raw_chunks(standin, path):
+    """The chunk payloads of one chunked response, read straight off the TLS socket."""
+    context = ssl.create_default_context(cafile=standin.ca)
+    with socket.create_connection(("127.0.0.1", standin.info["port"]), timeout=10) as plain:
+        with context.wrap_socket(plain, server_hostname="127.0.0.1") as tls:
+            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                        f"{standin.token()}\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := tls.recv(65536):
+                data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"chunked" in head.lower(), head
+    chunks = []
+    while True:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            return chunks
+        chunks.append(body[:size])
+        body = body[size + 2:]
+
+
 class WriteTest(StandInTestCase):
     def test_stale_rv_conflicts_and_each_write_emits_one_event(self):
         ns = self.create_namespace("writes")
@@ -366,6 +402,65 @@ class AuthAndFaultTest(StandInTestCase):
         counts = self.standin.counts()
         self.assertEqual(counts["byVerb"], {"list": 2, "get": 1})
         self.assertEqual(counts["byResource"]["list namespaces"], 2)
+
+    def test_malformed_responses(self):
+        self.standin.fail_next(1, mode="nonjson", verb="list")
+        r = self.api.get(NS)
+        self.assertEqual(r.status, 200)
+        self.assertRaises(ValueError, r.json)
+        self.standin.fail_next(1, mode="malformed", verb="list")
+        self.assertRaises(ValueError, self.api.get(NS).json)
+        self.standin.fail_next(1, mode="html", code=503, verb="get")
+        r = self.api.get(f"{NS}/default")
+        self.assertEqual((r.status, r.headers["Content-Type"]), (503, "text/html"))
+        self.standin.fail_next(1, mode="oversized", size=3 * 1024 * 1024, verb="list")
+        self.assertGreater(len(self.api.get(NS).body), 3 * 1024 * 1024)
+        for mode in ("truncated", "drop"):
+            self.standin.fail_next(1, mode=mode, verb="list")
+            connection = self.standin.client()._connect()
+            connection.request("GET", NS, headers={"Authorization": f"Bearer {self.standin.token()}"})
+            with self.assertRaises((http.client.HTTPException, OSError)):
+                connection.getresponse().read()
+            connection.close()
+
+    def test_gzip_above_threshold_when_accepted(self):
+        self.standin.settings(gzip_min_bytes=1)
+        try:
+            r = self.api.get(NS, headers={"Accept-Encoding": "gzip"})
+            self.assertEqual(r.headers["Content-Encoding"], "gzip")
+            self.assertEqual(json.loads(gzip.decompress(r.body))["kind"], "NamespaceList")
+            self.assertIsNone(self.api.get(NS).headers["Content-Encoding"])
+        finally:
+            self.standin.settings(gzip_min_bytes=128 * 1024)
+
+    def test_racing_lease_creates_one_wins(self):
+        lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "leader"},
+                 "spec": {"holderIdentity": "a", "renewTime": "2024-05-01T12:03:10.654321Z"}}
+        path = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(self.standin.client().create(path, lease)))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(r.status for r in results), [201, 409, 409, 409])
+        stored = self.api.get(f"{path}/leader").json()
+        self.assertEqual(stored["spec"]["renewTime"], "2024-05-01T12:03:10.654321Z")
+
+    def test_restart_refuses_then_serves_the_same_state(self):
+        before = self.api.get(f"{NS}/default").json()
+        self.standin.restart(down_seconds=0.5)
+
+        def refused():
+            try:
+                self.standin.client().get(NS)
+                return False
+            except OSError:
+                return True
+        wait_for(refused, message="connections refused during restart")
+        wait_for(lambda: not refused(), message="server back after restart")
+        self.assertEqual(self.standin.client().get(f"{NS}/default").json(), before)
 
     def test_seed_creates_objects_without_http(self):
         self.standin.seed(template={"apiVersion": "v1", "kind": "Namespace",

@@ -87,10 +87,14 @@ class Watcher:
 
 
 def _chunks(data, rng, split):
-    """Cuts `data` at random points (one to three pieces) when `split` is on."""
+    """Cuts `data` at one to three random points when `split` is on.
+
+    Everything pending goes out in one burst, so a burst of several events still yields chunks
+    holding more than one event, while every burst has at least one event split across chunks.
+    """
     if not split or len(data) < 2:
         return [data]
-    cuts = sorted(rng.sample(range(1, len(data)), min(rng.randint(0, 2), len(data) - 1)))
+    cuts = sorted(rng.sample(range(1, len(data)), min(rng.randint(1, 3), len(data) - 1)))
     bounds = [0, *cuts, len(data)]
     return [data[a:b] for a, b in zip(bounds, bounds[1:])]
 
