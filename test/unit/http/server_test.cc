@@ -30,6 +30,25 @@ UniqueFd connect_to(uint16_t port) {
   return fd;
 }
 
+UniqueFd connect_to_v6(uint16_t port) {
+  UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_port = htons(port);
+  addr.sin6_addr = in6addr_loopback;
+  REQUIRE(::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+bool host_has_ipv6() {
+  UniqueFd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return false;
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_addr = in6addr_loopback;
+  return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+}
+
 void send_all(const UniqueFd& fd, std::string_view bytes) {
   REQUIRE(::send(fd.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
 }
@@ -212,6 +231,20 @@ TEST_CASE("server: listen addresses") {
   UniqueFd fd = connect_to(any.port());
   send_all(fd, "GET /readyz HTTP/1.1\r\n\r\n");
   CHECK(read_until_close(loop, fd).rfind("HTTP/1.1 503 Service Unavailable\r\n", 0) == 0);
+
+  if (host_has_ipv6()) {
+    UniqueFd v6 = connect_to_v6(any.port());
+    send_all(v6, "GET /readyz HTTP/1.1\r\n\r\n");
+    CHECK(read_until_close(loop, v6).rfind("HTTP/1.1 503 ", 0) == 0);
+
+    Server loopback6(loop);
+    REQUIRE(loopback6.listen("[::1]:0").ok());
+    UniqueFd only6 = connect_to_v6(loopback6.port());
+    send_all(only6, "GET /healthz HTTP/1.1\r\n\r\n");
+    CHECK(read_until_close(loop, only6).rfind("HTTP/1.1 404 ", 0) == 0);
+  } else {
+    MESSAGE("no IPv6 on this host: IPv6 listening not exercised");
+  }
 
   for (const char* bad : {"", "8080", ":", ":http", ":65536", ":123456", "127.0.0.1:x", "[::1:80"}) {
     Server s(loop);
