@@ -9,7 +9,7 @@
 //    consumer must diff it against its store (objects absent from it are gone: emit deletes).
 //  - apply() receives ADDED/MODIFIED/DELETED objects in order; bookmarks never reach it.
 //  - Callbacks run on the loop, never from inside start(); the consumer must not destroy the
-//    Reflector from inside them.
+//    Reflector from inside them. The Reflector must be destroyed before its Client.
 // Logs list/relist at info, watch trouble at warn and each event at debug; only kind,
 // namespace, name and RV of objects are ever logged.
 #pragma once
