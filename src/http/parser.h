@@ -59,9 +59,12 @@ ParseResult body_framing(std::string_view request_method, const Response& head, 
 
 // Incremental chunked-body decoder. feed() consumes what it can from `in`, appends decoded bytes
 // to `out`, and returns Complete once the last chunk and trailers are read (consumed = bytes used
-// from this call's input), NeedMore when input ran out, or Error. Works for any split of the
-// input, down to one byte at a time. Bytes after the terminating CRLF are never consumed, so a
-// pipelined next response stays in the caller's buffer. Chunk extensions and trailers are skipped.
+// from this call's input), NeedMore when input ran out (all of it consumed: the decoder keeps
+// its own state), or Error. Works for any split of the input, down to one byte at a time. Bytes
+// after the terminating CRLF are never consumed, so a pipelined next response stays in the
+// caller's buffer; feed() after Complete consumes nothing. Chunk extensions and trailers are
+// skipped (chunk-size lines capped at kMaxChunkLineBytes, trailers at kMaxHeadBytes); chunk sizes
+// of 2^63 or more are errors. Capping the total body is the caller's job.
 class ChunkedDecoder {
  public:
   ParseResult feed(std::string_view in, std::string& out);
