@@ -84,9 +84,12 @@ class ApiClient:
             self.context.load_cert_chain(*cert)
         self.token = token
         self._connection = None
+        self._opened = []
 
     def _connect(self, timeout=REQUEST_TIMEOUT):
-        return http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=timeout)
+        connection = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=timeout)
+        self._opened.append(connection)
+        return connection
 
     def _headers(self, extra):
         headers = {"Accept": "application/json", "User-Agent": "imps-integration-test"}
@@ -141,9 +144,11 @@ class ApiClient:
         return WatchStream(connection, connection.getresponse())
 
     def close(self):
-        if self._connection:
-            self._connection.close()
-            self._connection = None
+        """Closes every connection this client opened, watches included."""
+        for connection in self._opened:
+            connection.close()
+        self._opened.clear()
+        self._connection = None
 
 
 class StandIn:
@@ -160,6 +165,7 @@ class StandIn:
         self.token_file = self.info["token_file"]
         self.kubeconfig = self.info["kubeconfig"]
         self.cert_kubeconfig = self.info["cert_kubeconfig"]
+        self._clients = []
 
     def _read_ready_line(self):
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -185,6 +191,8 @@ class StandIn:
         self.stop()
 
     def stop(self):
+        for client in getattr(self, "_clients", []):
+            client.close()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -203,10 +211,16 @@ class StandIn:
             return f.read().strip()
 
     def client(self, token=None, cert=False):
-        """An ApiClient with the current token (or the client certificate when cert=True)."""
+        """An ApiClient with the current token (or the client certificate when cert=True).
+
+        Clients are closed when the stand-in stops, so tests may create them freely.
+        """
         if cert:
-            return ApiClient(self.url, self.ca, cert=(self.info["client_cert"], self.info["client_key"]))
-        return ApiClient(self.url, self.ca, token=token or self.token())
+            client = ApiClient(self.url, self.ca, cert=(self.info["client_cert"], self.info["client_key"]))
+        else:
+            client = ApiClient(self.url, self.ca, token=token or self.token())
+        self._clients.append(client)
+        return client
 
     def kubectl(self, *args, check=True, cert=False):
         """Runs kubectl against this stand-in; returns the CompletedProcess (text)."""

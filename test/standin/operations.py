@@ -8,7 +8,6 @@ a write that changes nothing (same content) is answered without a write, like th
 
 import copy
 import random
-import string
 
 import admission
 import patch as patching
