@@ -22,6 +22,7 @@ struct ClusterConfig {
   net::TlsOptions tls;        // CA, client certificate/key (PEM text), SNI override, insecure
   std::string token;          // static bearer token; empty = none
   std::string token_file;     // bearer token file, re-read on rotation; empty = none
+  std::string proxy_url;      // kubeconfig proxy-url (http or https); empty = HTTPS_PROXY etc.
   std::string namespace_;     // context namespace or the pod's namespace; empty = not given
   std::string source;         // "kubeconfig <path> context <name>" or "in-cluster", for messages
 };

@@ -261,6 +261,9 @@ Status apply_cluster(const Entry& entry, const std::string& where, ClusterConfig
   if (config.tls.insecure_skip_verify && !config.tls.ca_pem.empty())
     return make_error(ErrorKind::Invalid, where + ": insecure-skip-tls-verify cannot be combined with a certificate-authority");
   config.tls.use_system_cas = config.tls.ca_pem.empty() && !config.tls.insecure_skip_verify;
+  TRY_ASSIGN(config.proxy_url, string_field(entry.body, "proxy-url", where));
+  if (!config.proxy_url.empty() && !http::parse_url(config.proxy_url).ok())
+    return make_error(ErrorKind::Invalid, where + ": proxy-url must be an http or https URL (socks5 is not supported)");
   return {};
 }
 

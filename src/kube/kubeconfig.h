@@ -2,10 +2,10 @@
 // the flag, else $KUBECONFIG (':'-separated files, merged: the first definition of a cluster,
 // context or user name wins, current-context comes from the first file that sets it), else the
 // in-cluster service account, else ~/.kube/config.
-// Supported: server, certificate-authority(-data), tls-server-name, insecure-skip-tls-verify,
+// Supported: server, certificate-authority(-data), tls-server-name, insecure-skip-tls-verify, proxy-url,
 // client-certificate(-data), client-key(-data), token, tokenFile, context namespace. Relative
 // paths are resolved against the directory of the file that names them; `~` is NOT expanded
-// (client-go does not either). Unknown keys are ignored.
+// (such a path is relative, and the error names the resolved path). Unknown keys are ignored.
 // Not supported, with an error naming the user: exec and auth-provider plugins, basic auth.
 // Every error is a single line naming the file, context or field, fit for stderr before exit 2.
 #pragma once

@@ -58,21 +58,20 @@ Status WatchLineSplitter::feed(std::string_view bytes) {
 }
 
 std::optional<std::string> WatchLineSplitter::next_line() {
-  for (;;) {
+  // Only [read_pos_, line_start_) holds complete lines: never rescan a long partial line.
+  while (read_pos_ < line_start_) {
     const size_t nl = buffer_.find('\n', read_pos_);
-    if (nl == std::string::npos) {
-      if (read_pos_ == buffer_.size()) {
-        buffer_.clear();
-        read_pos_ = line_start_ = 0;
-      }
-      return std::nullopt;
-    }
     size_t end = nl;
     if (end > read_pos_ && buffer_[end - 1] == '\r') --end;
     std::string line = buffer_.substr(read_pos_, end - read_pos_);
     read_pos_ = nl + 1;
     if (!line.empty()) return line;
   }
+  if (read_pos_ == buffer_.size()) {
+    buffer_.clear();
+    read_pos_ = line_start_ = 0;
+  }
+  return std::nullopt;
 }
 
 const char* to_string(WatchEvent::Type type) {

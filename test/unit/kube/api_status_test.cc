@@ -89,7 +89,10 @@ TEST_CASE("error text from the peer is bounded and one line") {
   const ApiError lines = parse_api_error(500, "text/plain", "a\nb\r\tc\x1b");
   CHECK(lines.error.message == "a b  c  (500 InternalError)");
   const std::string status = R"({"kind":"Status","code":500,"message":")" + long_text + "\"}";
-  CHECK(parse_api_error(500, kJson, status).error.message.find("(500 InternalError)") != std::string::npos);
+  CHECK(parse_api_error(500, kJson, status).error.message == "the server responded with HTTP 500 (500 InternalError)");
+  const std::string medium = R"({"kind":"Status","code":500,"message":")" + std::string(10'000, 'y') + "\"}";
+  const ApiError truncated = parse_api_error(500, kJson, medium);
+  CHECK(truncated.error.message.size() == kMaxStatusMessageChars + 3 + std::string(" (500 InternalError)").size());
 }
 
 TEST_CASE("Retry-After header accepts only delay-seconds within a day; it beats details") {

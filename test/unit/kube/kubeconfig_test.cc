@@ -122,6 +122,14 @@ TEST_CASE("insecure-skip-tls-verify only when asked, never with a CA") {
   CHECK_FALSE(parse_one(with_cluster("    server: https://h\n    insecure-skip-tls-verify: false\n"))->tls.insecure_skip_verify);
 }
 
+TEST_CASE("proxy-url: http(s) recorded, socks5 refused") {
+  auto proxied = parse_one(with_cluster("    server: https://h\n    proxy-url: http://proxy:3128\n"));
+  REQUIRE(proxied.ok());
+  CHECK(proxied->proxy_url == "http://proxy:3128");
+  CHECK(error_of(with_cluster("    server: https://h\n    proxy-url: socks5://u:pw@proxy:1080\n")) ==
+        "kubeconfig /k/config: cluster \"k\": proxy-url must be an http or https URL (socks5 is not supported)");
+}
+
 TEST_CASE("kubeconfig errors name the file, context and field") {
   struct Case {
     std::string yaml;

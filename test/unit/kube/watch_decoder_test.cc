@@ -76,6 +76,17 @@ TEST_CASE("splitter rejects a line over the cap and stays failed") {
     CHECK(s.feed("\n").error().kind == ErrorKind::TooLarge);
     CHECK_FALSE(s.next_line().has_value());
   }
+  SUBCASE("a large event in many small chunks, polled after each") {
+    WatchLineSplitter s(1 << 20);
+    const std::string big(1 << 20, 'x');
+    for (size_t at = 0; at < big.size(); at += 64) {
+      REQUIRE(s.feed(std::string_view(big).substr(at, 64)).ok());
+      REQUIRE_FALSE(s.next_line().has_value());
+    }
+    REQUIRE(s.feed("\n").ok());
+    CHECK(s.next_line()->size() == big.size());
+    CHECK(s.pending_bytes() == 0);
+  }
   SUBCASE("the cap applies per line, not per stream") {
     WatchLineSplitter s(8);
     for (int i = 0; i < 1000; ++i) {
