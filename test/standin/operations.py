@@ -6,14 +6,13 @@ the handler. Every successful change is exactly one store write, hence exactly o
 a write that changes nothing (same content) is answered without a write, like the real server.
 """
 
-import copy
 import random
 
 import admission
 import patch as patching
 from resources import Registry, types_from_crd
 from status import ApiError, already_exists, bad_request, conflict, not_found, unknown_resource
-from store import now_rfc3339
+from store import clone, now_rfc3339
 
 # Real apiserver: generateName + 5 random lowercase alphanumerics.
 GENERATED_SUFFIX_LENGTH = 5
@@ -105,7 +104,7 @@ class Api:
     def create(self, t, namespace, body, dry_run=False):
         if not isinstance(body, dict):
             raise bad_request("the body of the request was in an unknown format")
-        obj = copy.deepcopy(body)
+        obj = clone(body)
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + "".join(
@@ -130,7 +129,7 @@ class Api:
             if old is None:
                 raise not_found(t.plural, name, t.group)
             admission.check_resource_version(t, old, body)
-            return self._update(t, old, copy.deepcopy(body), subresource)
+            return self._update(t, old, clone(body), subresource)
 
     def patch(self, t, namespace, name, content_type, body, subresource=None, field_manager=None):
         """Returns (object, created)."""
@@ -207,7 +206,7 @@ class Api:
         """Marks `obj` as being deleted (deletionTimestamp; Terminating for namespaces)."""
         if obj["metadata"].get("deletionTimestamp"):
             return obj
-        marked = copy.deepcopy(obj)
+        marked = clone(obj)
         marked["metadata"]["deletionTimestamp"] = now_rfc3339()
         marked["metadata"]["deletionGracePeriodSeconds"] = 0
         if "generation" in marked["metadata"]:
@@ -228,7 +227,7 @@ class Api:
 
     def orphan_dependents(self, owner_uid):
         for key, dependent in self.store.dependents(owner_uid):
-            updated = copy.deepcopy(dependent)
+            updated = clone(dependent)
             refs = [r for r in updated["metadata"].get("ownerReferences", []) if r.get("uid") != owner_uid]
             if refs:
                 updated["metadata"]["ownerReferences"] = refs

@@ -42,6 +42,11 @@ class TooOld(Exception):
         super().__init__(f"too old resource version: {requested} ({oldest})")
 
 
+def clone(document):
+    """A deep copy of a JSON document; several times faster than copy.deepcopy for JSON data."""
+    return json.loads(json.dumps(document))
+
+
 def now_rfc3339():
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
