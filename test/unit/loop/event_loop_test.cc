@@ -121,18 +121,41 @@ TEST_CASE("fds at or above FD_SETSIZE are refused") {
 }
 
 TEST_CASE("timers fire in due order, cancelled ones never, repeating ones until kStop") {
-  EventLoop loop;
+  // A manual clock makes "due" exact; run_once(0) never sleeps, so nothing depends on real time.
+  ManualClock clock;
+  EventLoop loop(clock);
   std::vector<std::string> order;
   loop.add_timer(20, [&] { order.push_back("b"); return kStop; });
   loop.add_timer(0, [&] { order.push_back("a"); return kStop; });
+  loop.add_timer(20, [&] { order.push_back("c"); return kStop; });  // same due time: added order
   const TimerId cancelled = loop.add_timer(10, [&] { order.push_back("x"); return kStop; });
   loop.cancel_timer(cancelled);
   int repeats = 0;
-  loop.add_timer(0, [&]() -> Millis { return ++repeats < 3 ? 1 : kStop; });
-  CHECK(run_until(loop, [&] { return order.size() == 2 && repeats == 3; }));
-  CHECK(order == std::vector<std::string>{"a", "b"});
+  loop.add_timer(5, [&]() -> Millis { return ++repeats < 3 ? 5 : kStop; });
+
   REQUIRE(loop.run_once(0).ok());
+  CHECK(order == std::vector<std::string>{"a"});
+  CHECK(repeats == 0);
+  clock.advance(19);
+  REQUIRE(loop.run_once(0).ok());
+  CHECK(order == std::vector<std::string>{"a"});
+  CHECK(repeats == 1);
+  clock.advance(1);
+  REQUIRE(loop.run_once(0).ok());
+  CHECK(order == std::vector<std::string>{"a", "b", "c"});
+  for (int i = 0; i < 5; ++i) {
+    clock.advance(5);
+    REQUIRE(loop.run_once(0).ok());
+  }
   CHECK(repeats == 3);
+}
+
+TEST_CASE("real-time timers fire through run() without busy-waiting the caller") {
+  EventLoop loop;
+  int fired = 0;
+  loop.add_timer(1, [&] { ++fired; loop.stop(); return kStop; });
+  REQUIRE(loop.run().ok());
+  CHECK(fired == 1);
 }
 
 TEST_CASE("a timer callback may cancel another due timer and itself") {
