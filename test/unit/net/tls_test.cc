@@ -4,99 +4,23 @@
 
 #include <doctest/doctest.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <string>
 
 #include "loop/event_loop.h"
 #include "net/tcp.h"
+#include "net/tls_test_peer.h"
 
 namespace imps::net {
 namespace {
 
-constexpr int kDeadlineMs = 10'000;  // generous: the machine is shared
+using testing::kDeadlineMs;
+using testing::pki;
+using testing::pki_dir;
 
-std::string here() {
-  const std::string file = __FILE__;
-  return file.substr(0, file.rfind('/'));
-}
-
-std::string read_text(const std::string& path) {
-  std::string out;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-    std::fclose(f);
-  }
-  return out;
-}
-
-// The test PKI, generated once per process.
-const std::string& pki_dir() {
-  static const std::string dir = [] {
-    char tmpl[] = "/tmp/imps-tls-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    const std::string command = "sh " + here() + "/make_test_certs.sh " + tmpl;
-    REQUIRE(std::system(command.c_str()) == 0);
-    return std::string(tmpl);
-  }();
-  return dir;
-}
-
-std::string pki(const std::string& name) { return read_text(pki_dir() + "/" + name); }
-
-class PythonServer {
- public:
-  PythonServer(const std::string& cert, const std::string& key, const std::string& client_ca = "") {
-    const std::string& dir = pki_dir();  // generated here, not in the child, so both see one PKI
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      // A failed REQUIRE aborts the test without destructors: the server must not outlive us.
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      const std::string script = here() + "/tls_http_server.py";
-      const std::string c = dir + "/" + cert, k = dir + "/" + key;
-      const std::string ca = client_ca.empty() ? "" : dir + "/" + client_ca;
-      if (ca.empty()) {
-        ::execl("/usr/bin/python3", "python3", script.c_str(), c.c_str(), k.c_str(), nullptr);
-      } else {
-        ::execl("/usr/bin/python3", "python3", script.c_str(), c.c_str(), k.c_str(), ca.c_str(), nullptr);
-      }
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    UniqueFd reader(out[0]);
-    std::string line;
-    while (line.find('\n') == std::string::npos) {
-      pollfd p{reader.get(), POLLIN, 0};
-      REQUIRE(::poll(&p, 1, kDeadlineMs) == 1);
-      char buf[64];
-      const ssize_t n = ::read(reader.get(), buf, sizeof buf);
-      REQUIRE(n > 0);
-      line.append(buf, size_t(n));
-    }
-    port_ = static_cast<uint16_t>(std::stoi(line));
-  }
-  ~PythonServer() {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
+struct PythonServer : testing::PythonProcess {
+  PythonServer(const std::string& cert, const std::string& key, const std::string& client_ca = "")
+      : PythonProcess(testing::tls_server_args(cert, key, client_ca)) {}
 };
 
 bool wait_for(int fd, uint8_t interest) {
