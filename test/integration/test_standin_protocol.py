@@ -169,6 +169,19 @@ class WatchTest(StandInTestCase):
         self.assertIsNone(stream.next_event())
         stream.close()
 
+    def test_history_window_is_bounded(self):
+        self.create_namespace("window")
+        rv = self.api.get(NS).json()["metadata"]["resourceVersion"]
+        self.standin.settings(history_size=3)
+        try:
+            for i in range(5):
+                self.api.create(f"{NS}/window/secrets", secret(f"s{i}"))
+            stream = self.api.watch(f"{NS}/window/secrets?watch=1&resourceVersion={rv}")
+            self.assertEqual(stream.next_event()["object"]["code"], 410)
+            stream.close()
+        finally:
+            self.standin.settings(history_size=10_000)
+
     def test_bookmarks_only_when_asked(self):
         self.standin.settings(bookmark_interval=0.2)
         try:
@@ -285,6 +298,30 @@ class WriteTest(StandInTestCase):
         self.assertEqual(r.status, 409)
         self.assertEqual(r.json()["reason"], "Conflict")
         self.assertEqual(r.json()["details"]["kind"], "namespaces")
+
+    def test_generate_name_name_mismatch_and_delete_preconditions(self):
+        self.create_namespace("names")
+        path = f"{NS}/names/secrets"
+        generated = self.api.create(path, {"metadata": {"generateName": "gen-"}}).json()
+        name = generated["metadata"]["name"]
+        self.assertRegex(name, r"^gen-[a-z0-9]{5}$")
+        mismatch = dict(generated, metadata=dict(generated["metadata"], name="other"))
+        self.assertEqual(self.api.put(f"{path}/{name}", mismatch).status, 400)
+        r = self.api.delete(f"{path}/{name}", {"preconditions": {"uid": "not-the-uid"}})
+        self.assertEqual(r.status, 409)
+        self.assertIn("Precondition failed", r.json()["message"])
+        self.assertEqual(self.api.delete(f"{path}/{name}").status, 200)
+        self.assertEqual(self.api.delete(f"{path}/{name}").status, 404)
+
+    def test_finalizers_keep_a_deleted_object_until_removed(self):
+        self.create_namespace("final")
+        path = f"{NS}/final/secrets"
+        self.api.create(path, {"metadata": {"name": "kept", "finalizers": ["example.com/hold"]}})
+        marked = self.api.delete(f"{path}/kept").json()
+        self.assertIn("deletionTimestamp", marked["metadata"])
+        self.assertEqual(self.api.get(f"{path}/kept").status, 200)
+        self.api.patch(f"{path}/kept", {"metadata": {"finalizers": None}})
+        self.assertEqual(self.api.get(f"{path}/kept").status, 404)
 
     def test_duplicate_create_is_already_exists(self):
         self.create_namespace("dup")

@@ -207,6 +207,9 @@ class Store:
 
     def set_history_size(self, size):
         with self.lock:
+            dropped = len(self._history) - size
+            if dropped > 0:
+                self.compacted_rv = self._history[dropped - 1].rv
             self._history = collections.deque(self._history, maxlen=size)
 
     # --- paginated lists -------------------------------------------------------------------
