@@ -19,6 +19,14 @@ bool rewatch_retriable(const Error& error) {
   return error.code == 429 || (error.kind == ErrorKind::Transient && error.code == ECONNREFUSED);
 }
 
+// The RV we asked for is unusable for a "not older than" list: expired from history (410), or
+// (client-go isTooLargeResourceVersionError) newer than this API server has seen, as after
+// failing over to a lagging server: its Status message is the only marker older servers give.
+bool resource_version_unusable(const Error& error) {
+  return error.kind == ErrorKind::Gone ||
+         (error.code == 504 && error.message.find("Too large resource version") != std::string::npos);
+}
+
 }  // namespace
 
 ReflectorState::ReflectorState(const Clock& clock, Random& random, BackoffParams backoff)
@@ -48,8 +56,7 @@ ReflectorStep ReflectorState::list_succeeded(std::string resource_version) {
 }
 
 ReflectorStep ReflectorState::list_failed(const Error& error) {
-  // "Not older than RV" is gone from history too: fall back to the most recent state.
-  if (error.kind == ErrorKind::Gone && !listing_from_.empty()) return list("", 0);
+  if (resource_version_unusable(error) && !listing_from_.empty()) return list("", 0);
   return list(listing_from_, backoff_.next_delay());
 }
 

@@ -8,7 +8,8 @@
 //  - resource_version() is the last RV the consumer has seen (list snapshot, then every event
 //    including bookmarks); a watch always resumes from it.
 //  - A relist after history loss (410) first asks for "not older than" the last RV, and only if
-//    that is gone too for the most recent state; the consumer always receives the full new list.
+//    that is gone too (or too new for this server) for the most recent state; the consumer
+//    always receives the full new list.
 //  - Failures other than 410 wait a backoff delay (0.8 s doubling to 30 s, jittered, reset after
 //    2 min without failures); connection refused and 429 then re-watch, anything else relists.
 // Does not: parse anything, log, hold objects or touch timers.

@@ -142,6 +142,17 @@ TEST_CASE("reflector: ERROR 410 relists from the last RV at once, then without R
   CHECK(f.state.counters().watch_restarts == 1);
 }
 
+TEST_CASE("reflector: a relist from an RV the server has not seen yet falls back to most recent") {
+  Fixture f;
+  f.listed_and_watching("100");
+  f.state.watch_failed(gone());
+  ReflectorStep next = f.state.list_failed(
+      make_error(ErrorKind::Transient, "Too large resource version: 100, current: 40 (504 Timeout)", 504));
+  CHECK(next.op == ReflectorOp::List);
+  CHECK(next.resource_version.empty());
+  CHECK(next.delay_ms == 0);
+}
+
 TEST_CASE("reflector: a 410 on a most-recent list is an ordinary error (backoff, same list)") {
   Fixture f;
   f.state.start();
