@@ -4,10 +4,14 @@
 //   connection turned out closed (before any response byte) is retried once on a fresh one when
 //   the method is idempotent.
 // - Bodies: Content-Length, chunked and read-until-close; responses above `max_body_bytes`
-//   (default 64 MiB) fail with ErrorKind::TooLarge and the connection is dropped.
+//   (default 64 MiB) fail with ErrorKind::TooLarge and the connection is dropped. Streamed bodies
+//   are not capped here (a watch runs for hours); their consumer caps each event.
 // - Streaming requests (watches) hand body bytes to `on_data` as they arrive and never pool the
-//   connection; their timeout is an inactivity timeout.
-// - HTTPS_PROXY / NO_PROXY (from ProxyConfig) route TLS origins through HTTP CONNECT.
+//   connection; their timeout is an inactivity timeout. A send()'s timeout covers the whole
+//   exchange, connecting included (which connect_timeout_ms bounds on its own as well).
+// - HTTPS_PROXY / NO_PROXY (from ProxyConfig) route TLS origins through HTTP CONNECT; plain-HTTP
+//   origins are always reached directly.
+// - Name resolution blocks the loop (see net/resolve.h for how its cost is bounded).
 // - Callbacks are never invoked from inside send()/stream(); each request gets exactly one
 //   completion (done / on_end), unless cancelled.
 // - Errors carry ErrorKind::Transient for connection-level failures (refused, reset, timeout, TLS
