@@ -1,0 +1,63 @@
+#include "modes/pod_index.h"
+
+#include <algorithm>
+
+#include "base/json.h"
+
+namespace imps::modes {
+
+Result<PodMeta> observe_pod(const cJSON* object) {
+  const cJSON* meta = json_member(object, "metadata");
+  PodMeta pod;
+  pod.namespace_name = json_string_or(meta, "namespace");
+  pod.name = json_string_or(meta, "name");
+  if (pod.namespace_name.empty() || pod.name.empty())
+    return make_error(ErrorKind::Invalid, "pod without metadata.namespace or metadata.name");
+  TRY_ASSIGN(pod.labels, parse_string_map(json_member(meta, "labels"), "metadata.labels"));
+  TRY_ASSIGN(pod.annotations, parse_string_map(json_member(meta, "annotations"), "metadata.annotations"));
+  return pod;
+}
+
+std::vector<PodCountChange> PodIndex::set(std::string_view ns, std::string_view name,
+                                          std::vector<std::string> resources) {
+  std::sort(resources.begin(), resources.end());
+  resources.erase(std::unique(resources.begin(), resources.end()), resources.end());
+  std::string key = std::string(ns) + "/" + std::string(name);
+  std::vector<std::string> before;
+  if (auto it = pods_.find(key); it != pods_.end()) before = std::move(it->second);
+  std::vector<PodCountChange> changes;
+  for (const std::string& r : before) {
+    if (std::binary_search(resources.begin(), resources.end(), r)) continue;
+    auto it = counts_.find(CountKey{r, std::string(ns)});
+    if (it == counts_.end()) continue;
+    if (--it->second == 0) {
+      counts_.erase(it);
+      changes.push_back({r, std::string(ns), false});
+    }
+  }
+  for (const std::string& r : resources) {
+    if (std::binary_search(before.begin(), before.end(), r)) continue;
+    if (++counts_[CountKey{r, std::string(ns)}] == 1) changes.push_back({r, std::string(ns), true});
+  }
+  if (resources.empty())
+    pods_.erase(key);
+  else
+    pods_.insert_or_assign(std::move(key), std::move(resources));
+  return changes;
+}
+
+std::vector<PodCountChange> PodIndex::replace(PodIndex next) {
+  std::vector<PodCountChange> changes;
+  for (const auto& [key, count] : counts_)
+    if (!next.counts_.count(key)) changes.push_back({key.first, key.second, false});
+  for (const auto& [key, count] : next.counts_)
+    if (!counts_.count(key)) changes.push_back({key.first, key.second, true});
+  *this = std::move(next);
+  return changes;
+}
+
+bool PodIndex::has_pods(std::string_view resource, std::string_view ns) const {
+  return counts_.count(CountKey{std::string(resource), std::string(ns)}) != 0;
+}
+
+}  // namespace imps::modes

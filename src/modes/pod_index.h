@@ -1,0 +1,61 @@
+// What the controller remembers about Pods, which it must never cache whole (100k pods): per
+// (resource, namespace) the number of pods that select the namespace for that resource
+// (namespacesWithPods), and for each pod that matches at least one resource, which resources
+// it matched — so that a delete or relabel can undo its counts without the pod's old labels.
+// Pods that match nothing cost nothing. Resources are identified by name (the queue's key).
+// Pure bookkeeping: deciding which resources a pod matches is the caller's (selection.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "imps/string_map.h"
+
+namespace imps::modes {
+
+// The fields of a Pod (PartialObjectMetadata) that selection reads.
+struct PodMeta {
+  std::string namespace_name;
+  std::string name;
+  StringMap labels;
+  StringMap annotations;
+};
+Result<PodMeta> observe_pod(const cJSON* object);
+
+// A namespace gained its first or lost its last matching pod for a resource.
+struct PodCountChange {
+  std::string resource;
+  std::string namespace_name;
+  bool has_pods = false;  // the count is now > 0
+  bool operator==(const PodCountChange&) const = default;
+};
+
+class PodIndex {
+ public:
+  // The pod now matches exactly `resources` (empty: none, or deleted). Returns the counts that
+  // crossed 0↔1.
+  std::vector<PodCountChange> set(std::string_view ns, std::string_view name,
+                                  std::vector<std::string> resources);
+  std::vector<PodCountChange> remove(std::string_view ns, std::string_view name) {
+    return set(ns, name, {});
+  }
+  // Becomes `next` (rebuilt from a full list) and returns the (resource, namespace) pairs whose
+  // having-pods state differs between the two.
+  std::vector<PodCountChange> replace(PodIndex next);
+
+  bool has_pods(std::string_view resource, std::string_view ns) const;
+  size_t tracked_pods() const { return pods_.size(); }
+
+ private:
+  using CountKey = std::pair<std::string, std::string>;  // (resource, namespace)
+  std::map<std::string, std::vector<std::string>, std::less<>> pods_;  // "ns/name" → resources
+  std::map<CountKey, uint32_t, std::less<>> counts_;  // only non-zero counts are kept
+};
+
+}  // namespace imps::modes

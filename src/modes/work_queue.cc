@@ -1,0 +1,36 @@
+#include "modes/work_queue.h"
+
+#include <algorithm>
+
+namespace imps::modes {
+
+void WorkQueue::add(std::string_view key) {
+  if (active_.count(key)) {
+    again_.emplace(key);
+    return;
+  }
+  if (waiting_.emplace(key).second) order_.emplace_back(key);
+}
+
+std::optional<std::string> WorkQueue::pop() {
+  if (order_.empty()) return std::nullopt;
+  std::string key = std::move(order_.front());
+  order_.pop_front();
+  waiting_.erase(key);
+  active_.insert(key);
+  return key;
+}
+
+void WorkQueue::done(const std::string& key) {
+  active_.erase(key);
+  if (again_.erase(key)) add(key);
+}
+
+Millis WorkQueue::failed(const std::string& key) {
+  int n = ++failures_[key];
+  Millis delay = params_.initial_ms;
+  for (int i = 1; i < n && delay < params_.cap_ms; ++i) delay *= 2;
+  return std::min(delay, params_.cap_ms);
+}
+
+}  // namespace imps::modes

@@ -1,0 +1,57 @@
+// A queue of keys (ImagePullSecret names) to reconcile, with client-go workqueue semantics:
+//  - adding a key that is already waiting does nothing, so a burst of events collapses into one
+//    reconcile;
+//  - a key being worked on is never handed out again until done(); adding it meanwhile marks it
+//    to be queued again once done() is called;
+//  - failures are counted per key and turned into an exponential delay (failed()); forget()
+//    clears the count after a success.
+// Pure bookkeeping: no clock and no timers (the controller schedules delayed re-adds).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+
+namespace imps::modes {
+
+struct RetryParams {
+  Millis initial_ms = 500;   // a failed write is usually a brief API hiccup: try again soon
+  Millis cap_ms = 300'000;   // never wait longer than the default periodic resync
+};
+
+class WorkQueue {
+ public:
+  explicit WorkQueue(RetryParams params = {}) : params_(params) {}
+
+  void add(std::string_view key);
+  // The next key to work on (FIFO), now marked as in progress; nullopt when none is waiting.
+  std::optional<std::string> pop();
+  // Work on `key` ended; a key added meanwhile is queued again.
+  void done(const std::string& key);
+  // Records a failure of `key` and returns how long to wait before adding it again:
+  // initial × 2^(failures-1), capped.
+  Millis failed(const std::string& key);
+  void forget(const std::string& key) { failures_.erase(key); }
+
+  size_t waiting() const { return order_.size(); }
+  size_t in_progress() const { return active_.size(); }
+  bool is_active(std::string_view key) const { return active_.count(key) != 0; }
+
+ private:
+  using KeySet = std::set<std::string, std::less<>>;
+  RetryParams params_;
+  std::deque<std::string> order_;
+  KeySet waiting_;  // exactly the keys in order_
+  KeySet active_;
+  KeySet again_;    // added while active
+  std::map<std::string, int, std::less<>> failures_;
+};
+
+}  // namespace imps::modes

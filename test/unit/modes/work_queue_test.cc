@@ -1,0 +1,63 @@
+#include <doctest/doctest.h>
+
+#include "modes/work_queue.h"
+
+using namespace imps;
+using namespace imps::modes;
+
+TEST_CASE("a burst of adds for one key yields one pop") {
+  WorkQueue q;
+  q.add("a");
+  q.add("b");
+  q.add("a");
+  q.add("a");
+  CHECK(q.waiting() == 2);
+  CHECK(q.pop() == "a");
+  CHECK(q.pop() == "b");
+  CHECK_FALSE(q.pop().has_value());
+}
+
+TEST_CASE("a key in progress is not handed out again until done") {
+  WorkQueue q;
+  q.add("a");
+  REQUIRE(q.pop() == "a");
+  CHECK(q.is_active("a"));
+  q.add("a");
+  q.add("a");
+  CHECK_FALSE(q.pop().has_value());
+  q.done("a");
+  CHECK_FALSE(q.is_active("a"));
+  CHECK(q.pop() == "a");
+  q.done("a");
+  CHECK_FALSE(q.pop().has_value());
+}
+
+TEST_CASE("done without a re-add leaves nothing queued") {
+  WorkQueue q;
+  q.add("a");
+  REQUIRE(q.pop() == "a");
+  q.done("a");
+  CHECK(q.waiting() == 0);
+  CHECK(q.in_progress() == 0);
+}
+
+TEST_CASE("keys are handed out in the order they were first added") {
+  WorkQueue q;
+  for (const char* k : {"c", "a", "b", "a", "c"}) q.add(k);
+  CHECK(q.pop() == "c");
+  CHECK(q.pop() == "a");
+  CHECK(q.pop() == "b");
+}
+
+TEST_CASE("failures back off exponentially per key up to the cap, forget resets") {
+  WorkQueue q(RetryParams{100, 1000});
+  CHECK(q.failed("a") == 100);
+  CHECK(q.failed("a") == 200);
+  CHECK(q.failed("b") == 100);
+  CHECK(q.failed("a") == 400);
+  CHECK(q.failed("a") == 800);
+  CHECK(q.failed("a") == 1000);
+  for (int i = 0; i < 100; ++i) CHECK(q.failed("a") == 1000);
+  q.forget("a");
+  CHECK(q.failed("a") == 100);
+}
