@@ -99,8 +99,10 @@ class KubectlTest(unittest.TestCase):
         self.apply(IMPS_YAML)
         names = self.kubectl("get", "imps", "-o", "name").stdout.split()
         self.assertIn("imagepullsecret.images.banzaicloud.io/from-kubectl", names)
-        table = self.kubectl("get", "imagepullsecrets").stdout
-        self.assertIn("from-kubectl", table)
+        header, row = self.kubectl("get", "imagepullsecrets").stdout.splitlines()[:2]
+        self.assertIn("SECRET NAME", header)  # server-side Table with the CRD's printer columns
+        self.assertEqual(row.split()[0], "from-kubectl")
+        self.assertIn("pull", row.split())
         self.kubectl("delete", "imps", "from-kubectl")
         self.assertNotIn("from-kubectl", self.kubectl("get", "imps", "-o", "name").stdout)
 

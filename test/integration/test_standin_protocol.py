@@ -360,6 +360,17 @@ class WriteTest(StandInTestCase):
         self.assertEqual(r.status, 200)
         self.api.delete(f"{IMPS}/p")
 
+    def test_tables_for_custom_resources_only(self):
+        self.api.create(IMPS, imps("tabled"))
+        accept = {"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}
+        doc = self.api.get(IMPS, headers=accept).json()
+        self.assertEqual(doc["kind"], "Table")
+        self.assertEqual(doc["columnDefinitions"][0]["name"], "Name")
+        self.assertEqual(doc["rows"][0]["cells"][0], "tabled")
+        self.assertEqual(doc["rows"][0]["object"]["kind"], "PartialObjectMetadata")
+        self.assertEqual(self.api.get(NS, headers=accept).json()["kind"], "NamespaceList")
+        self.api.delete(f"{IMPS}/tabled")
+
     def test_custom_resource_put_without_rv_is_422_and_status_is_split(self):
         created = self.api.create(IMPS, imps("split")).json()
         self.assertNotIn("status", created)

@@ -14,7 +14,9 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler
 
+import tables
 import watch
+from operations import CRDS
 from resources import SERVER_VERSION
 from kube_selectors import FieldSelector, LabelSelector, SelectorError
 from status import ApiError, bad_request, status_object, unknown_resource
@@ -27,8 +29,11 @@ APF_BODY = b"Too many requests, please try again later.\n"
 HTML_BODY = b"<html><head><title>503 Service Unavailable</title></head><body><h1>Service Unavailable</h1></body></html>\n"
 
 
-def negotiate(accept, form):
-    """'full' or 'metadata' for `form` in (object, list, watch); ApiError 406 if nothing fits."""
+def negotiate(accept, form, tables=False):
+    """'full', 'metadata' or 'table' (only if `tables`) for `form` in (object, list, watch).
+
+    Raises ApiError 406 when no offered media type fits.
+    """
     if not accept:
         return "full"
     for media_range in accept.split(","):
@@ -39,6 +44,8 @@ def negotiate(accept, form):
         transform = params.get("as")
         if transform is None:
             return "full"
+        if transform == "Table" and params.get("g") == "meta.k8s.io" and tables:
+            return "table"
         if params.get("g") != "meta.k8s.io" or params.get("v") != "v1":
             continue
         if (transform == "PartialObjectMetadataList" and form == "list") or \
@@ -267,8 +274,11 @@ class ApiHandler(BaseHTTPRequestHandler):
         if verb in ("list", "watch"):
             return self._list_or_watch(verb, t, namespace, query)
         if verb == "get":
-            form = negotiate(self.headers.get("Accept"), "object")
+            form = negotiate(self.headers.get("Accept"), "object", t.custom)
             obj = api.get(t, namespace, name)
+            if form == "table":
+                return self._send(200, tables.table(self._columns(t), [obj], query.get("includeObject"),
+                                                    {"resourceVersion": obj["metadata"]["resourceVersion"]}))
             return self._send(200, watch.metadata_only(obj) if form == "metadata" else obj)
         if verb == "create":
             body = self._json_body()
@@ -285,6 +295,10 @@ class ApiHandler(BaseHTTPRequestHandler):
             options["propagationPolicy"] = query["propagationPolicy"]
         return self._send(200, api.delete(t, namespace, name, options))
 
+    def _columns(self, t):
+        crd = self.server.api.store.get(CRDS, "", f"{t.plural}.{t.group}")
+        return tables.printer_columns(crd, t.version)
+
     def _selectors(self, t, query):
         labels = LabelSelector(query.get("labelSelector"))
         fields = FieldSelector(query.get("fieldSelector"), t.field_selectors, t.plural)
@@ -295,7 +309,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         rv, match = query.get("resourceVersion", ""), query.get("resourceVersionMatch")
         if verb == "watch":
             return self._watch(t, namespace, labels, fields, query)
-        form = negotiate(self.headers.get("Accept"), "list")
+        form = negotiate(self.headers.get("Accept"), "list", t.custom)
         if match and not rv:
             raise ApiError(422, "resourceVersionMatch is forbidden unless resourceVersion is provided")
         if match and query.get("continue"):
@@ -316,7 +330,9 @@ class ApiHandler(BaseHTTPRequestHandler):
             meta["continue"] = token
         if remaining is not None:
             meta["remainingItemCount"] = remaining
-        if form == "metadata":
+        if form == "table":
+            doc = tables.table(self._columns(t), items, query.get("includeObject"), meta)
+        elif form == "metadata":
             doc = {"kind": "PartialObjectMetadataList", "apiVersion": watch.METADATA_API_VERSION,
                    "metadata": meta, "items": [watch.metadata_only(o) for o in items]}
         else:
@@ -326,7 +342,7 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _watch(self, t, namespace, labels, fields, query):
         settings = self.server.settings
-        form = negotiate(self.headers.get("Accept"), "watch")
+        form = negotiate(self.headers.get("Accept"), "watch", t.custom)
         if query.get("sendInitialEvents") or query.get("resourceVersionMatch"):
             # Like a server without the WatchList feature: clients fall back to LIST + WATCH.
             raise ApiError(422, "sendInitialEvents and resourceVersionMatch are forbidden for watch "
@@ -338,7 +354,8 @@ class ApiHandler(BaseHTTPRequestHandler):
                 self.server.rng.uniform(settings.watch_min_timeout, 2 * settings.watch_min_timeout)
         except ValueError:
             raise bad_request(f"invalid resource version or timeout: {rv!r}")
-        watcher = watch.Watcher(t, namespace, labels, fields, form == "metadata")
+        table = (self._columns(t), query.get("includeObject")) if form == "table" else None
+        watcher = watch.Watcher(t, namespace, labels, fields, form == "metadata", table)
         self._start_chunked()
         try:
             outcome = watch.stream(self.server.api.store, watcher, since, time.monotonic() + timeout,

@@ -12,6 +12,7 @@ import collections
 import json
 import time
 
+import tables
 from operations import present
 from status import status_object
 from store import TooOld
@@ -31,12 +32,14 @@ def metadata_only(obj):
 
 
 class Watcher:
-    def __init__(self, resource, namespace, label_selector, field_selector, as_metadata):
+    def __init__(self, resource, namespace, label_selector, field_selector, as_metadata, table=None):
+        """`table` = (printer columns, includeObject) when the client asked for Table events."""
         self.resource = resource
         self.namespace = namespace
         self.label_selector = label_selector
         self.field_selector = field_selector
         self.as_metadata = as_metadata
+        self.table = table
         self.queue = collections.deque()
         self.dropped = False
 
@@ -72,6 +75,10 @@ class Watcher:
 
     def render(self, event_type, obj):
         obj = present(self.resource, obj)
+        if self.table:
+            columns, include_object = self.table
+            return encode(event_type, tables.table(columns, [obj], include_object,
+                                                   {"resourceVersion": obj["metadata"]["resourceVersion"]}))
         return encode(event_type, metadata_only(obj) if self.as_metadata else obj)
 
     def bookmark(self, rv):
