@@ -15,6 +15,8 @@
 namespace imps::aws {
 
 constexpr std::string_view kEcrSigningName = "ecr";  // the model's signingName, not "api.ecr"
+// Spec §6: the validity the caller assumes when a response has no expiresAt.
+constexpr int64_t kEcrAssumedValidityMs = 20 * 60 * 1000;
 // Real responses are a few KB; anything far beyond is not an ECR answer.
 constexpr size_t kMaxEcrResponseBytes = 256 * 1024;
 

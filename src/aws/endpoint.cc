@@ -22,7 +22,8 @@ Result<std::string> resolve_endpoint(std::string_view host_prefix, std::string_v
   if (!overrides.service_url.empty()) return overrides.service_url;
   if (!overrides.global_url.empty()) return overrides.global_url;
   if (!valid_region(region))
-    return make_error(ErrorKind::Invalid, "invalid AWS region \"" + std::string(region.substr(0, kMaxRegionLength)) + "\"");
+    return make_error(ErrorKind::Invalid,
+                      "invalid AWS region \"" + std::string(region.substr(0, kMaxRegionLength)) + "\"");
   std::string url = "https://";
   url.append(host_prefix).append(".").append(region).append(".").append(dns_suffix(region));
   return url;

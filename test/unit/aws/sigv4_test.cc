@@ -72,6 +72,12 @@ TEST_CASE("canonical headers: lowercase, trimmed, collapsed, repeated joined in 
 }
 
 TEST_CASE("signing key derivation matches the suite README and the AWS docs' iam example") {
+  std::string k_date = hmac_sha256("AWS4" + kSecret, "20150830");
+  std::string k_region = hmac_sha256(k_date, "us-east-1");
+  std::string k_service = hmac_sha256(k_region, "service");
+  CHECK(hex_encode(k_date) == "0138c7a6cbd60aa727b2f653a522567439dfb9f3e72b21f9b25941a42f04a7cd");
+  CHECK(hex_encode(k_region) == "f33d5808504bf34812e5fade63308b424b244c59189be2a591dd2282c7cb563f");
+  CHECK(hex_encode(k_service) == "f7fd819348e53789a8474fb1aebea778f5af85c40612e0f064eecd5642c81bc1");
   std::string key = derive_signing_key(kSecret, "20150830", "us-east-1", "service");
   CHECK(hex_encode(key) == "938127b5336810ddb6a5d6af445fcac9e371f9ed418ed386b022aed82901be75");
   CHECK(hex_encode(derive_signing_key(kSecret, "20120215", "us-east-1", "iam")) ==
