@@ -90,6 +90,26 @@ TEST_CASE("keep-alive connections are reused; Connection: close is honoured") {
   CHECK(server.accepted() == 2);
 }
 
+TEST_CASE("the pool notices a server closing an idle connection and keeps at most max_idle") {
+  loop::EventLoop loop;
+  bool close_after = true;
+  FakeServer server(loop, [&](FakeServer& s, FakeServer::Conn& conn, const std::string&) {
+    s.send(conn, {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"}, close_after);
+  });
+  ClientOptions options;
+  options.max_idle_connections = 1;
+  Client client(loop, plain(server.port()), options);
+  REQUIRE(fetch(loop, client, get()).ok());
+  CHECK(run_until(loop, [&] { return client.open_connections() == 0; }));
+
+  close_after = false;
+  int done = 0;
+  for (int i = 0; i < 3; ++i) client.send(get(), [&](Result<Response> r) { done += r.ok(); });
+  REQUIRE(run_until(loop, [&] { return done == 3; }));
+  CHECK(server.accepted() == 4);
+  CHECK(client.open_connections() == 1);
+}
+
 TEST_CASE("a GET on a pooled connection the server dropped is retried once on a fresh one") {
   loop::EventLoop loop;
   // Each connection serves one request, then closes when a second one arrives, without a word:
