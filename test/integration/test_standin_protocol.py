@@ -113,6 +113,13 @@ class ListTest(StandInTestCase):
         self.assertEqual(names("app,tier!=front"), ["api"])
         self.assertEqual(self.api.get(f"{NS}/sel/secrets?labelSelector=app+in+(web").status, 400)
 
+    def test_malformed_label_selectors_are_400(self):
+        for selector in ["a+in+(b", "a+notin+()", "%3Db", "a%3Db%3Dc", "!", "a+in+b", "a>x",
+                         "a,,b", "a+in+(b))", "a%3D" + "x" * 64]:
+            with self.subTest(selector=selector):
+                r = self.api.get(f"{NS}?labelSelector={selector}")
+                self.assertEqual((r.status, r.json()["reason"]), (400, "BadRequest"))
+
     def test_field_selectors_supported_and_rejected(self):
         self.create_namespace("fields")
         self.api.create(f"{NS}/fields/secrets", secret("tls", type="kubernetes.io/tls",

@@ -109,7 +109,10 @@ def main():
     with open(os.path.join(directory, "admin-url"), "w") as f:
         f.write(admin_url + "\n")
     if os.path.exists(args.crd):
-        preinstall_crd(args.crd, cert_kubeconfig, directory)
+        try:
+            preinstall_crd(args.crd, cert_kubeconfig, directory)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+            sys.exit(f"kube_api: pre-installing {args.crd} failed: {(e.stderr or b'').decode().strip()}")
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
