@@ -36,7 +36,8 @@ std::string authorization_header(std::string_view access_key_id, std::string_vie
 
 // kSigning only changes with the UTC date or a credential rotation, so it is derived once per
 // (secret, date, region, service). Keyed by the secret's SHA-256 so the cache holds no extra copy
-// of the secret. Bounded: the oldest entry goes when full.
+// of the secret. Bounded: the oldest entry goes when full. get()'s reference is valid until the
+// next get().
 class SigningKeyCache {
  public:
   const std::string& get(std::string_view secret, std::string_view date_stamp, std::string_view region,
