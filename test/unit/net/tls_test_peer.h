@@ -40,15 +40,23 @@ inline std::string read_text(const std::string& path) {
   return out;
 }
 
+// Removed at normal exit (an aborted test leaves it behind in /tmp).
+struct TempDir {
+  std::string path;
+  ~TempDir() {
+    if (!path.empty()) std::system(("rm -rf '" + path + "'").c_str());
+  }
+};
+
 inline const std::string& pki_dir() {
-  static const std::string dir = [] {
+  static const TempDir dir = [] {
     char tmpl[] = "/tmp/imps-tls-test-XXXXXX";
     REQUIRE(::mkdtemp(tmpl) != nullptr);
     const std::string command = "sh " + peer_dir() + "/make_test_certs.sh " + tmpl;
     REQUIRE(std::system(command.c_str()) == 0);
-    return std::string(tmpl);
+    return TempDir{tmpl};
   }();
-  return dir;
+  return dir.path;
 }
 
 inline std::string pki(const std::string& name) { return read_text(pki_dir() + "/" + name); }
