@@ -1,7 +1,6 @@
 #include "http/connection.h"
 
 #include "http/parser.h"
-#include "http/url.h"
 #include "net/tcp.h"
 #include "net/tls_stream.h"
 
