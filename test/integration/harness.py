@@ -247,8 +247,8 @@ class StandIn:
     def reset_counts(self):
         return self.admin("POST", "/counts/reset", {})
 
-    def drop_watches(self):
-        return self.admin("POST", "/drop-watches", {})
+    def drop_watches(self, mid_event=False):
+        return self.admin("POST", "/drop-watches", {"mid_event": mid_event})
 
     def restart(self, down_seconds=1.0):
         return self.admin("POST", "/restart", {"down_seconds": down_seconds})

@@ -272,6 +272,21 @@ class WatchTest(StandInTestCase):
         self.assertTrue(any(not c.endswith(b"\n") for c in chunks), "no event split across chunks")
         self.assertTrue(any(c.count(b"\n") > 1 for c in chunks), "no chunk with several events")
 
+    def test_drop_mid_event_leaves_a_partial_line(self):
+        result = {}
+
+        def read():
+            try:
+                result["chunks"] = raw_chunks(self.standin, f"{NS}?watch=1")
+            except (OSError, ValueError) as e:
+                result["error"] = e
+        reader = threading.Thread(target=read)
+        reader.start()
+        self.standin.wait_for_watches("namespaces")
+        self.standin.drop_watches(mid_event=True)
+        reader.join()
+        self.assertIn("error", result)  # the body ends without its terminating chunk
+
 
 def raw_chunks(standin, path):
     """The chunk payloads of one chunked response, read straight off the TLS socket."""

@@ -4,7 +4,7 @@
   GET  /state                       current RV, compacted RV, open watches
   GET  /counts    POST /counts/reset request counters (see faults.Faults)
   POST /faults    {mode, count, code, verb, path, size, retry_after}   DELETE /faults
-  POST /drop-watches                 cut every open watch connection mid-stream
+  POST /drop-watches {mid_event?}    cut every open watch connection (optionally mid-event)
   POST /restart   {down_seconds}     connections cut, port refuses for a while, state kept
   POST /compact                      forget history: older RVs get 410 / ERROR 410
   POST /token     {token?}           rotate the valid bearer token (written to the token file)
@@ -99,8 +99,8 @@ class Admin:
         self.frontend.faults.clear()
         return {}
 
-    def post_drop_watches(self, _):
-        self.frontend.drop_watches()
+    def post_drop_watches(self, body):
+        self.frontend.drop_watches(bool(body.get("mid_event")))
         return {}
 
     def post_restart(self, body):

@@ -125,11 +125,11 @@ class Frontend:
         except OSError:
             pass
 
-    def drop_watches(self):
+    def drop_watches(self, mid_event=False):
         store = self.api.store
         with store.lock:
             for watcher in store.watchers():
-                watcher.dropped = True
+                watcher.dropped = "mid_event" if mid_event else "clean"
             store.lock.notify_all()
 
     def restart(self, down_seconds):

@@ -19,6 +19,8 @@ from store import TooOld
 
 METADATA_KIND = "PartialObjectMetadata"
 METADATA_API_VERSION = "meta.k8s.io/v1"
+# What a connection cut in the middle of an event leaves the client holding.
+PARTIAL_EVENT = b'{"type":"MODIFIED","object":{"kind":"'
 # Bookmarks come at irregular intervals: each gap is the interval times a factor in this range.
 BOOKMARK_JITTER = (0.5, 1.5)
 
@@ -41,7 +43,8 @@ class Watcher:
         self.as_metadata = as_metadata
         self.table = table
         self.queue = collections.deque()
-        self.dropped = False
+        # Set by the admin API: "clean" cuts between events, "mid_event" after half an event.
+        self.dropped = None
 
     def matches(self, obj):
         if obj is None:
@@ -139,6 +142,8 @@ def stream(store, watcher, since_rv, deadline, bookmarks, settings, rng, write_c
                         break
                     store.lock.wait(wake - now)
                 if watcher.dropped:
+                    if watcher.dropped == "mid_event":
+                        write_chunk(PARTIAL_EVENT)
                     return "drop"
                 events = list(watcher.queue)
                 watcher.queue.clear()
