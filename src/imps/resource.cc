@@ -117,7 +117,7 @@ Result<ImagePullSecret> parse_image_pull_secret(const cJSON* object) {
   TRY_ASSIGN(out.uid, required_string(metadata, "uid", "ImagePullSecret " + quoted(out.name) + " metadata.uid"));
   out.resource_version = json_string_or(metadata, "resourceVersion");
   out.creation_timestamp = json_string_or(metadata, "creationTimestamp");
-  out.generation = int64_t(json_number(metadata, "generation").value_or(0));
+  out.generation = json_int64_or(metadata, "generation", 0);
   const cJSON* deletion = json_member(metadata, "deletionTimestamp");
   out.deleting = deletion && !cJSON_IsNull(deletion);
   parse_spec(json_member(object, "spec"), out);

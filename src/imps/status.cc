@@ -1,6 +1,8 @@
 #include "imps/status.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace imps {
 
@@ -10,7 +12,7 @@ ResourceStatus parse_status(const cJSON* status) {
   out.status = json_string_or(status, "status");
   out.reason = json_string_or(status, "reason");
   out.last_successful_reconciliation = json_string_or(status, "lastSuccessfulReconciliation");
-  if (auto v = json_number(status, "validitySeconds")) out.validity_seconds = int64_t(*v);
+  out.validity_seconds = json_int64_or(status, "validitySeconds", 0);
   const cJSON* managed = json_member(status, "managedNamespaces");
   if (cJSON_IsArray(managed)) {
     for (const cJSON* ns = managed->child; ns; ns = ns->next)
@@ -46,15 +48,21 @@ bool status_changed(const ResourceStatus& before, const ResourceStatus& after) {
   return !(a == after);
 }
 
-}  // namespace imps
-
-namespace imps {
-
 void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous) {
   status.status = kStatusFailed;
   if (!status.reason.empty()) status.reason += "; ";
   status.reason += cause;
   status.last_successful_reconciliation = previous.last_successful_reconciliation;
+}
+
+int64_t json_int64_or(const cJSON* obj, const char* key, int64_t fallback) {
+  auto v = json_number(obj, key);
+  if (!v || std::isnan(*v)) return fallback;
+  // 2^63 is exactly representable; anything at or beyond it does not fit.
+  constexpr double kLimit = 9223372036854775808.0;
+  if (*v >= kLimit) return std::numeric_limits<int64_t>::max();
+  if (*v < -kLimit) return std::numeric_limits<int64_t>::min();
+  return int64_t(*v);
 }
 
 }  // namespace imps

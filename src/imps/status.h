@@ -36,12 +36,12 @@ Json status_to_json(const ResourceStatus& status);
 
 bool status_changed(const ResourceStatus& before, const ResourceStatus& after);
 
-}  // namespace imps
-
-namespace imps {
-
 // Folds a failure found while executing a plan into the planned status: Failed, the cause
 // appended to the reason, lastSuccessfulReconciliation back to its previous value.
 void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous);
+
+// An integer member (JSON numbers are doubles): non-numbers and NaN give the fallback, values
+// beyond int64 are clamped, since converting them unchecked is undefined behaviour.
+int64_t json_int64_or(const cJSON* obj, const char* key, int64_t fallback);
 
 }  // namespace imps

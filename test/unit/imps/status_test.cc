@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "imps/status.h"
 
 using namespace imps;
@@ -32,4 +34,15 @@ TEST_CASE("status JSON and execution failures") {
   CHECK(s.reason == "create b/pull: forbidden; delete c/pull: timeout");
   CHECK(s.last_successful_reconciliation == "t1");
   CHECK(parse_status(status_to_json(s).get()) == s);
+}
+
+TEST_CASE("integers from JSON are clamped, never converted out of range") {
+  auto doc = Json::parse(R"({"big":1e300,"small":-1e300,"n":42.9,"s":"7","neg":-3})");
+  REQUIRE(doc.ok());
+  CHECK(json_int64_or(doc->get(), "big", 0) == std::numeric_limits<int64_t>::max());
+  CHECK(json_int64_or(doc->get(), "small", 0) == std::numeric_limits<int64_t>::min());
+  CHECK(json_int64_or(doc->get(), "n", 0) == 42);
+  CHECK(json_int64_or(doc->get(), "neg", 0) == -3);
+  CHECK(json_int64_or(doc->get(), "s", 5) == 5);
+  CHECK(json_int64_or(doc->get(), "absent", 5) == 5);
 }
