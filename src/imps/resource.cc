@@ -76,21 +76,31 @@ Result<std::vector<std::string>> parse_names(const cJSON* node) {
   return out;
 }
 
+// A member that must be an object when present; a mistyped one is reported and read as absent.
+const cJSON* object_member(const cJSON* parent, const char* key, const char* where,
+                           std::vector<std::string>& errors) {
+  const cJSON* m = json_member(parent, key);
+  if (!m || cJSON_IsNull(m)) return nullptr;
+  if (cJSON_IsObject(m)) return m;
+  errors.push_back(std::string(where) + ": must be an object");
+  return nullptr;
+}
+
 void parse_spec(const cJSON* spec, ImagePullSecret& out) {
   auto& errors = out.spec_errors;
   if (!cJSON_IsObject(spec)) {
     errors.push_back("spec: required");
     return;
   }
-  out.spec.credentials = collect(parse_credentials(json_member(spec, "registry")), errors);
-  const cJSON* target = json_member(spec, "target");
-  const cJSON* secret = json_member(target, "secret");
+  out.spec.credentials = collect(parse_credentials(object_member(spec, "registry", "registry", errors)), errors);
+  const cJSON* target = object_member(spec, "target", "target", errors);
+  const cJSON* secret = object_member(target, "secret", "target.secret", errors);
   TargetSpec& t = out.spec.target;
   t.secret.name = collect(parse_secret_name(secret), errors);
   t.secret.labels = collect(parse_label_map(json_member(secret, "labels"), "target.secret.labels"), errors);
   t.secret.annotations =
       collect(parse_annotation_map(json_member(secret, "annotations"), "target.secret.annotations"), errors);
-  const cJSON* namespaces = json_member(target, "namespaces");
+  const cJSON* namespaces = object_member(target, "namespaces", "target.namespaces", errors);
   t.namespace_names = collect(parse_names(json_member(namespaces, "names")), errors);
   t.namespace_labels = collect(parse_selectors(json_member(namespaces, "labels"), SelectorKind::Labels,
                                                "target.namespaces.labels"),
@@ -98,7 +108,7 @@ void parse_spec(const cJSON* spec, ImagePullSecret& out) {
   t.namespace_annotations = collect(parse_selectors(json_member(namespaces, "annotations"),
                                                     SelectorKind::Annotations, "target.namespaces.annotations"),
                                     errors);
-  const cJSON* pods = json_member(target, "namespacesWithPods");
+  const cJSON* pods = object_member(target, "namespacesWithPods", "target.namespacesWithPods", errors);
   t.pod_labels = collect(
       parse_selectors(json_member(pods, "labels"), SelectorKind::Labels, "target.namespacesWithPods.labels"),
       errors);

@@ -207,3 +207,19 @@ TEST_CASE("older resources sort first by creation time, then by name") {
   CHECK(is_older(b, a));
   CHECK_FALSE(is_older(a, a));
 }
+
+TEST_CASE("every prefix of a resource document fails cleanly") {
+  std::string doc = kReadmeRules;
+  for (size_t n = 0; n + 1 < doc.size(); ++n) CHECK_FALSE(parse_image_pull_secret(doc.substr(0, n)).ok());
+  CHECK(parse_image_pull_secret(doc).ok());
+}
+
+TEST_CASE("mistyped members are spec errors, not crashes") {
+  for (const char* spec : {R"("x")", "[]", R"({"registry":[],"target":[]})",
+                           R"({"registry":{"credentials":[]},"target":{"secret":"s"}})",
+                           R"({"registry":{"credentials":[]},"target":{"secret":{"name":"s"},"namespaces":[]}})",
+                           R"({"registry":{"credentials":[]},"target":{"secret":{"name":"s"},"namespaces":{"labels":[[]]}}})"}) {
+    CAPTURE(spec);
+    CHECK_FALSE(must_parse(with_spec(spec)).spec_errors.empty());
+  }
+}
