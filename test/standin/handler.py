@@ -10,6 +10,7 @@ real server (or a proxy in front of it) also makes. Discovery needs authenticati
 import gzip
 import json
 import time
+import traceback
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler
@@ -216,6 +217,12 @@ class ApiHandler(BaseHTTPRequestHandler):
             self._send_error(e)
         except SelectorError as e:
             self._send_error(bad_request(str(e)))
+        except OSError:
+            self.close_connection = True
+        except Exception:  # a stand-in bug: answer like the apiserver's panic handler, keep serving
+            traceback.print_exc()
+            self.close_connection = True
+            self._send_error(ApiError(500, "Internal error occurred: stand-in failure, see its stderr"))
 
     def _read_body_quietly(self):
         """Consumes an unread request body so the keep-alive connection stays in sync."""
