@@ -1,14 +1,118 @@
-// Placeholder until the modes are wired together; the integrator replaces this file.
+// The composition root: one event loop, the cluster connection, the health and metrics servers,
+// and the chosen mode. Owns everything for the process lifetime; declaration order is
+// destruction order in reverse, so the mode goes before the client and the client before the loop.
 #include "modes/run.h"
 
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
 #include "app/exit_code.h"
+#include "base/random.h"
+#include "http/server.h"
+#include "http/url.h"
+#include "kube/client.h"
+#include "kube/kubeconfig.h"
+#include "loop/event_loop.h"
+#include "modes/controller.h"
 #include "obs/log.h"
+#include "obs/metrics.h"
 
 namespace imps::modes {
+namespace {
+
+constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+std::string listen_spec(const app::ListenAddress& address) {
+  std::string host = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
+  return host + ":" + std::to_string(address.port);
+}
+
+http::Response text_response(int status, std::string body, std::string_view content_type = "text/plain; charset=utf-8") {
+  http::Response response;
+  response.status = status;
+  response.headers.push_back({"Content-Type", std::string(content_type)});
+  response.body = std::move(body);
+  return response;
+}
+
+// Serves `routes` on `address` (when configured); false after logging when it cannot listen.
+bool serve(http::Server& server, const std::optional<app::ListenAddress>& address, std::string_view what) {
+  if (!address) return true;
+  Status listening = server.listen(listen_spec(*address));
+  if (!listening.ok()) {
+    obs::error("cannot listen", {{"server", what}, {"address", listen_spec(*address)}, {"error", listening.error().message}});
+    return false;
+  }
+  obs::info("listening", {{"server", what}, {"port", static_cast<int>(server.port())}});
+  return true;
+}
+
+}  // namespace
 
 int run(const app::Config& config) {
-  obs::error("mode not implemented yet", {{"mode", config.mode == app::Mode::Refresher ? "refresher" : "controller"}});
-  return app::kExitFatal;
+  if (config.mode == app::Mode::Refresher) {
+    std::fprintf(stderr, "imps: refresher mode is not implemented yet\n");
+    return app::kExitFatal;
+  }
+  kube::LoadOptions load;
+  load.kubeconfig_flag = config.kubeconfig;
+  load.context_flag = config.context;
+  auto cluster = kube::load_cluster_config(load);
+  if (!cluster.ok()) {
+    std::fprintf(stderr, "imps: %s\n", cluster.error().message.c_str());
+    return app::kExitBadConfig;
+  }
+  if (cluster->tls.insecure_skip_verify) obs::warn("TLS verification of the API server is disabled by the kubeconfig");
+
+  loop::EventLoop loop;
+  kube::ClientOptions client_options;
+  client_options.qps = config.qps;
+  client_options.burst = config.burst;
+  auto client = kube::Client::connect(loop, *cluster, client_options);
+  if (!client.ok()) {
+    std::fprintf(stderr, "imps: %s\n", client.error().message.c_str());
+    return app::kExitBadConfig;
+  }
+  obs::info("starting", {{"mode", "controller"}, {"server", cluster->server.scheme + "://" + http::host_header(cluster->server)}, {"config", cluster->source},
+                         {"version", IMPS_VERSION}});
+
+  obs::Registry registry;
+  registry.gauge("imps_build_info", "Always 1; the version label says which build runs.", {{"version", IMPS_VERSION}}).set(1);
+  Random random = Random::from_entropy();
+  ControllerOptions options;
+  options.resync_interval_ms = config.resync_interval_ms;
+  Controller controller(loop, **client, random, registry, options);
+
+  auto metrics = [&](const http::RequestHead&) {
+    controller.update_metrics();
+    return text_response(200, registry.expose(), kPrometheusContentType);
+  };
+  http::Server health(loop), metrics_server(loop);
+  health.route("/healthz", [](const http::RequestHead&) { return text_response(200, "ok\n"); });
+  health.route("/readyz", [&](const http::RequestHead&) {
+    return controller.ready() ? text_response(200, "ok\n") : text_response(503, "initial sync not complete\n");
+  });
+  metrics_server.route("/metrics", metrics);
+  if (!serve(health, config.health_probe_addr, "health") || !serve(metrics_server, config.metrics_addr, "metrics"))
+    return app::kExitFatal;
+
+  Status signals = loop.handle_signals({SIGTERM, SIGINT}, [&](int signal) {
+    obs::info("shutting down", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    loop.stop();
+  });
+  if (!signals.ok()) {
+    obs::error("cannot handle signals", {{"error", signals.error().message}});
+    return app::kExitFatal;
+  }
+  controller.start();
+  Status ran = loop.run();
+  if (!ran.ok()) {
+    obs::error("event loop failed", {{"error", ran.error().message}});
+    return app::kExitFatal;
+  }
+  obs::info("stopped");
+  return app::kExitOk;
 }
 
 }  // namespace imps::modes

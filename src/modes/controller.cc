@@ -1,0 +1,342 @@
+// The controller's event mapping and queue driving. Longer than most files because each watched
+// kind's replace/apply pair sits next to the others: the narrow "which keys does this event
+// touch" rules are easiest to check side by side.
+#include "modes/controller.h"
+
+#include <set>
+
+#include "base/json.h"
+#include "imps/selection.h"
+#include "obs/log.h"
+
+namespace imps::modes {
+namespace {
+
+using Type = kube::WatchEvent::Type;
+
+std::string name_of(const cJSON* object) { return json_string_or(json_member(object, "metadata"), "name"); }
+
+}  // namespace
+
+Controller::Controller(loop::EventLoop& loop, kube::Client& client, Random& random, obs::Registry& registry,
+                       ControllerOptions options)
+    : loop_(loop),
+      client_(client),
+      random_(random),
+      options_(options),
+      events_(client, loop.clock()),
+      sources_(loop, client, random,
+               SourceWatchHandlers{[this](const std::string& ns, const std::string& name) { source_changed(ns, name); },
+                                   [this](const std::string&) { check_ready(); }}),
+      reconciler_(client, cache_, sources_, ecr_, events_, loop.clock()),
+      metrics_(registry),
+      resync_timer_(loop) {}
+
+Controller::~Controller() = default;
+
+void Controller::start() {
+  auto make = [this](kube::ResourceType resource, std::string label_selector, kube::Shape shape,
+                     void (Controller::*replace)(std::vector<Json>), void (Controller::*apply)(Type, const Json&)) {
+    kube::ReflectorHandlers handlers;
+    handlers.replace = [this, replace](std::vector<Json> items, const std::string&) { (this->*replace)(std::move(items)); };
+    handlers.apply = [this, apply](Type type, const Json& object) { (this->*apply)(type, object); };
+    auto reflector = std::make_unique<kube::Reflector>(
+        loop_, client_, random_, kube::ReflectorTarget{resource, "", std::move(label_selector), "", shape}, std::move(handlers));
+    reflector->start();
+    return reflector;
+  };
+  resources_ = make(kube::kImagePullSecrets, "", kube::Shape::Full, &Controller::resources_replaced,
+                    &Controller::resource_event);
+  namespaces_ = make(kube::kNamespaces, "", kube::Shape::MetadataOnly, &Controller::namespaces_replaced,
+                     &Controller::namespace_event);
+  secrets_ = make(kube::kSecrets, std::string(kOwnerLabel), kube::Shape::Full, &Controller::secrets_replaced,
+                  &Controller::secret_event);
+  resync_timer_.start_repeating(options_.resync_interval_ms, [this] { return resync(); });
+}
+
+// --- ImagePullSecrets ------------------------------------------------------------------------
+
+void Controller::resources_replaced(std::vector<Json> items) {
+  std::map<std::string, ImagePullSecret, std::less<>> next;
+  for (const Json& item : items) {
+    auto resource = parse_image_pull_secret(item.get());
+    if (!resource.ok()) {
+      obs::warn("imagepullsecret unreadable", {{"name", name_of(item.get())}, {"error", resource.error().message}});
+      continue;
+    }
+    next.insert_or_assign(resource->name, std::move(resource).value());
+  }
+  for (const auto& [name, resource] : cache_.resources) enqueue(name);
+  cache_.resources = std::move(next);
+  for (const auto& [name, resource] : cache_.resources) enqueue(name);
+  resources_changed();
+  check_ready();
+}
+
+void Controller::resource_event(Type type, const Json& object) {
+  std::string name = name_of(object.get());
+  if (type == Type::Deleted) {
+    cache_.resources.erase(name);
+    retries_.erase(name);
+    refreshes_.erase(name);
+  } else {
+    auto resource = parse_image_pull_secret(object.get());
+    if (!resource.ok()) {
+      obs::warn("imagepullsecret unreadable", {{"name", name}, {"error", resource.error().message}});
+      return;
+    }
+    cache_.resources.insert_or_assign(name, std::move(resource).value());
+  }
+  enqueue(name);
+  resources_changed();
+}
+
+// The set of sources or pod selectors may have changed: re-aim the narrow watches.
+void Controller::resources_changed() {
+  SourceWatches::Wanted wanted;
+  for (const auto& [name, resource] : cache_.resources)
+    for (const SourceRef& ref : resource.spec.credentials) wanted[ref.namespace_name].insert(ref.name);
+  sources_.set_wanted(wanted);
+  if (!pods_ || pod_selectors() != pod_selectors_) start_pod_watch();
+}
+
+Controller::PodSelectors Controller::pod_selectors() const {
+  PodSelectors out;
+  for (const auto& [name, r] : cache_.resources)
+    if (r.spec_errors.empty() && !r.deleting && selects_by_pods(r.spec.target))
+      out.emplace(name, std::make_pair(r.spec.target.pod_labels, r.spec.target.pod_annotations));
+  return out;
+}
+
+// --- Namespaces ------------------------------------------------------------------------------
+
+void Controller::namespaces_replaced(std::vector<Json> items) {
+  NamespaceIndex next;
+  for (const Json& item : items) {
+    auto entry = observe_namespace(item.get());
+    if (entry.ok()) next.set(std::move(entry->first), std::move(entry->second));
+  }
+  for (const auto& [ns, info] : next.all()) namespace_changed(ns, cache_.namespaces.find(ns), &info);
+  for (const auto& [ns, info] : cache_.namespaces.all())
+    if (!next.find(ns)) namespace_changed(ns, &info, nullptr);
+  cache_.namespaces = std::move(next);
+  check_ready();
+}
+
+void Controller::namespace_event(Type type, const Json& object) {
+  auto entry = observe_namespace(object.get());
+  if (!entry.ok()) {
+    obs::warn("namespace unreadable", {{"name", name_of(object.get())}, {"error", entry.error().message}});
+    return;
+  }
+  if (type == Type::Deleted) {
+    auto before = cache_.namespaces.remove(entry->first);
+    namespace_changed(entry->first, before ? &*before : nullptr, nullptr);
+    return;
+  }
+  auto before = cache_.namespaces.set(entry->first, entry->second);
+  namespace_changed(entry->first, before ? &*before : nullptr, &entry->second);
+}
+
+void Controller::namespace_changed(const std::string& ns, const NamespaceInfo* before, const NamespaceInfo* after) {
+  for (const auto& [name, resource] : cache_.resources) {
+    bool pods = cache_.pods.has_pods(name, ns);
+    bool was = selects(resource, ns, before, pods);
+    bool is = selects(resource, ns, after, pods);
+    if (was != is) {
+      enqueue(name);
+      continue;
+    }
+    if (!is) continue;
+    auto secret = cache_.managed.find(secret_key(ns, resource.spec.target.secret.name));
+    if (secret == cache_.managed.end() || secret->second.owner_uid() != resource.uid) enqueue(name);
+  }
+}
+
+// --- Pods ------------------------------------------------------------------------------------
+
+void Controller::start_pod_watch() {
+  if (!resources_->synced()) return;  // resources_replaced calls again once they are known
+  if (pods_) {
+    retired_pod_counters_.relists += pods_->counters().relists;
+    retired_pod_counters_.watch_restarts += pods_->counters().watch_restarts;
+  }
+  pod_selectors_ = pod_selectors();
+  kube::ReflectorHandlers handlers;
+  handlers.replace = [this](std::vector<Json> items, const std::string&) { pods_replaced(std::move(items)); };
+  handlers.apply = [this](Type type, const Json& object) { pod_event(type, object); };
+  // Called from ImagePullSecret callbacks only, never from the pod reflector's own.
+  pods_ = std::make_unique<kube::Reflector>(loop_, client_, random_,
+                                            kube::ReflectorTarget{kube::kPods, "", "", "", kube::Shape::MetadataOnly},
+                                            std::move(handlers));
+  pods_->start();
+}
+
+std::vector<std::string> Controller::pod_matches(const PodMeta& pod) const {
+  std::vector<std::string> out;
+  for (const auto& [name, selectors] : pod_selectors_) {
+    const ImagePullSecret* r = cache_.find_resource(name);
+    if (r && imps::pod_matches(r->spec.target, pod.labels, pod.annotations)) out.push_back(name);
+  }
+  return out;
+}
+
+void Controller::pods_replaced(std::vector<Json> items) {
+  PodIndex next;
+  for (const Json& item : items) {
+    auto pod = observe_pod(item.get());
+    if (pod.ok()) next.set(pod->namespace_name, pod->name, pod_matches(*pod));
+  }
+  pod_counts_changed(cache_.pods.replace(std::move(next)));
+  check_ready();
+}
+
+void Controller::pod_event(Type type, const Json& object) {
+  auto pod = observe_pod(object.get());
+  if (!pod.ok()) return;
+  if (type == Type::Deleted)
+    pod_counts_changed(cache_.pods.remove(pod->namespace_name, pod->name));
+  else
+    pod_counts_changed(cache_.pods.set(pod->namespace_name, pod->name, pod_matches(*pod)));
+}
+
+void Controller::pod_counts_changed(const std::vector<PodCountChange>& changes) {
+  for (const PodCountChange& change : changes) enqueue(change.resource);
+}
+
+// --- Secrets ---------------------------------------------------------------------------------
+
+void Controller::secrets_replaced(std::vector<Json> items) {
+  ControllerCache::SecretStore next;
+  for (const Json& item : items) {
+    auto secret = observe_secret(item.get());
+    if (secret.ok()) next.insert_or_assign(secret_key(secret->namespace_name, secret->name), std::move(secret).value());
+  }
+  cache_.managed = std::move(next);
+  metrics_.managed_secrets(cache_.managed.size());
+  enqueue_all();
+  check_ready();
+}
+
+void Controller::secret_event(Type type, const Json& object) {
+  auto secret = observe_secret(object.get());
+  if (!secret.ok()) return;
+  std::string key = secret_key(secret->namespace_name, secret->name);
+  std::string owner = secret->owner_uid();
+  auto stored = cache_.managed.find(key);
+  if (type == Type::Deleted) {
+    if (stored == cache_.managed.end()) return;  // our own delete, already forgotten
+    owner = stored->second.owner_uid();
+    cache_.managed.erase(stored);
+  } else {
+    if (stored != cache_.managed.end() && stored->second.resource_version == secret->resource_version) return;
+    cache_.managed.insert_or_assign(key, std::move(secret).value());
+  }
+  metrics_.managed_secrets(cache_.managed.size());
+  if (const ImagePullSecret* resource = cache_.find_by_uid(owner)) enqueue(resource->name);
+}
+
+void Controller::source_changed(const std::string& ns, const std::string& name) {
+  for (const auto& [key, resource] : cache_.resources)
+    for (const SourceRef& ref : resource.spec.credentials)
+      if (ref.namespace_name == ns && ref.name == name) enqueue(key);
+}
+
+// --- Queue -----------------------------------------------------------------------------------
+
+bool Controller::caches_synced() const {
+  return resources_ && resources_->synced() && namespaces_->synced() && secrets_->synced() && pods_ &&
+         pods_->synced();
+}
+
+bool Controller::sources_synced(const ImagePullSecret& resource) const {
+  for (const SourceRef& ref : resource.spec.credentials)
+    if (!sources_.synced(ref.namespace_name)) return false;
+  return true;
+}
+
+void Controller::check_ready() {
+  if (resources_ && resources_->synced() && !pods_) start_pod_watch();
+  if (!ready_ && caches_synced() && sources_.all_synced()) {
+    ready_ = true;
+    obs::info("initial sync complete", {{"imagepullsecrets", static_cast<unsigned long>(cache_.resources.size())},
+                                        {"namespaces", static_cast<unsigned long>(cache_.namespaces.size())},
+                                        {"managed_secrets", static_cast<unsigned long>(cache_.managed.size())},
+                                        {"tracked_pods", static_cast<unsigned long>(cache_.pods.tracked_pods())}});
+  }
+  pump();
+}
+
+void Controller::enqueue(const std::string& name) {
+  queue_.add(name);
+  loop_.defer([this] { pump(); });
+}
+
+void Controller::enqueue_all() {
+  for (const auto& [name, resource] : cache_.resources) enqueue(name);
+}
+
+void Controller::pump() {
+  if (!caches_synced()) return;
+  while (queue_.in_progress() < kMaxConcurrentReconciles) {
+    auto name = queue_.pop();
+    if (!name) return;
+    const ImagePullSecret* resource = cache_.find_resource(*name);
+    if (resource && !sources_synced(*resource)) {
+      queue_.done(*name);  // its source watch's first list enqueues it again
+      continue;
+    }
+    Millis started = loop_.now();
+    reconciler_.reconcile(*name, [this, key = *name, started](ReconcileResult result) {
+      finished(key, started, std::move(result));
+    });
+  }
+}
+
+void Controller::finished(const std::string& name, Millis started, ReconcileResult result) {
+  queue_.done(name);
+  if (result.reconciled) metrics_.reconciled(result.status.ok(), static_cast<double>(loop_.now() - started) / 1000.0);
+  metrics_.managed_secrets(cache_.managed.size());
+  if (!result.status.ok()) {
+    Millis delay = queue_.failed(name);
+    obs::warn("reconcile failed", {{"imagepullsecret", name}, {"error", result.status.error().message},
+                                   {"retry_ms", static_cast<long long>(delay)}});
+    auto [timer, inserted] = retries_.try_emplace(name);
+    if (inserted) timer->second.bind(loop_);
+    timer->second.start(delay, [this, name] { enqueue(name); });
+  } else {
+    queue_.forget(name);
+  }
+  if (result.expires_at > 0 && cache_.find_resource(name)) {
+    Millis remaining = result.expires_at * 1000 - loop_.clock().wall_unix_ms();
+    auto [timer, inserted] = refreshes_.try_emplace(name);
+    if (inserted) timer->second.bind(loop_);
+    timer->second.start(std::max(kMinRefreshDelayMs, remaining / 2), [this, name] { enqueue(name); });
+  }
+  if (result.again) queue_.add(name);
+  loop_.defer([this] { pump(); });
+}
+
+Millis Controller::resync() {
+  obs::debug("periodic resync", {{"imagepullsecrets", static_cast<unsigned long>(cache_.resources.size())}});
+  events_.new_period();
+  cache_.foreign.clear();  // re-verified by the next create: the other party may have deleted theirs
+  enqueue_all();
+  return options_.resync_interval_ms;
+}
+
+void Controller::update_metrics() {
+  metrics_.sync_requests(client_.request_counts());
+  if (resources_) metrics_.sync_reflector("imagepullsecrets", resources_->counters());
+  if (namespaces_) metrics_.sync_reflector("namespaces", namespaces_->counters());
+  if (secrets_) metrics_.sync_reflector("secrets", secrets_->counters());
+  kube::ReflectorCounters pods = retired_pod_counters_;
+  if (pods_) {
+    pods.relists += pods_->counters().relists;
+    pods.watch_restarts += pods_->counters().watch_restarts;
+  }
+  metrics_.sync_reflector("pods", pods);
+  metrics_.sync_reflector("source_secrets", sources_.counters());
+}
+
+}  // namespace imps::modes

@@ -1,0 +1,113 @@
+// `imps --mode=controller`: keeps every ImagePullSecret's Secret in the namespaces it selects.
+//
+// Reflectors fill the cache (controller_cache.h): ImagePullSecrets (full), Namespaces and Pods
+// (metadata only; pods reduced to counts in pod_index.h), our Secrets (label selector on the
+// owner-uid label) and the source Secrets (source_watches.h). Events become queue keys narrowly:
+//  - a resource event enqueues that resource (and may restart the source or pod watches when
+//    the sources or the pod selectors changed);
+//  - a namespace event enqueues only resources whose selection of it changed, or that select it
+//    and have no Secret there;
+//  - a pod event enqueues a resource only when a namespace's matching-pod count crosses 0↔1,
+//    so a new pod in an already-served namespace costs no API request;
+//  - a source Secret event enqueues the resources naming it;
+//  - a Secret event enqueues its owner unless it is the echo of our own write.
+// Keys are reconciled (reconciler.h) once the first lists are in; failures are retried with
+// per-key exponential backoff; a periodic resync re-plans everything from the cache.
+// The pod watch starts only after the resources are known, so the first pod list already
+// counts against their selectors.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "imps/selector.h"
+#include "kube/client.h"
+#include "kube/reflector.h"
+#include "loop/event_loop.h"
+#include "modes/controller_cache.h"
+#include "modes/controller_metrics.h"
+#include "modes/ecr_unavailable.h"
+#include "modes/event_recorder.h"
+#include "modes/reconciler.h"
+#include "modes/source_watches.h"
+#include "modes/work_queue.h"
+#include "obs/metrics.h"
+
+namespace imps::modes {
+
+// A handful of reconciles in flight keeps a 10k-namespace resync from queueing behind one slow
+// request, while the number of outstanding writes (and their memory) stays bounded.
+inline constexpr size_t kMaxConcurrentReconciles = 4;
+// ECR tokens are rewritten before half their validity has passed (spec section 5); never sooner
+// than this after the last write, so a token about to expire cannot cause a write storm.
+inline constexpr Millis kMinRefreshDelayMs = 10'000;
+
+struct ControllerOptions {
+  Millis resync_interval_ms = 300'000;
+};
+
+class Controller {
+ public:
+  Controller(loop::EventLoop& loop, kube::Client& client, Random& random, obs::Registry& registry,
+             ControllerOptions options);
+  ~Controller();
+  Controller(const Controller&) = delete;
+  Controller& operator=(const Controller&) = delete;
+
+  void start();
+  // Every first list has been applied (for /readyz).
+  bool ready() const { return ready_; }
+  // Copies counters kept elsewhere (client, reflectors) into the registry; call before exposing.
+  void update_metrics();
+
+ private:
+  using PodSelectors = std::map<std::string, std::pair<std::vector<Selector>, std::vector<Selector>>>;
+
+  void resources_replaced(std::vector<Json> items);
+  void resource_event(kube::WatchEvent::Type type, const Json& object);
+  void resources_changed();
+  void namespaces_replaced(std::vector<Json> items);
+  void namespace_event(kube::WatchEvent::Type type, const Json& object);
+  void namespace_changed(const std::string& ns, const NamespaceInfo* before, const NamespaceInfo* after);
+  void pods_replaced(std::vector<Json> items);
+  void pod_event(kube::WatchEvent::Type type, const Json& object);
+  std::vector<std::string> pod_matches(const PodMeta& pod) const;
+  void pod_counts_changed(const std::vector<PodCountChange>& changes);
+  void secrets_replaced(std::vector<Json> items);
+  void secret_event(kube::WatchEvent::Type type, const Json& object);
+  void source_changed(const std::string& ns, const std::string& name);
+
+  void start_pod_watch();
+  PodSelectors pod_selectors() const;
+  bool caches_synced() const;
+  bool sources_synced(const ImagePullSecret& resource) const;
+  void check_ready();
+  void enqueue(const std::string& name);
+  void enqueue_all();
+  void pump();
+  void finished(const std::string& name, Millis started, ReconcileResult result);
+  Millis resync();
+
+  loop::EventLoop& loop_;
+  kube::Client& client_;
+  Random& random_;
+  ControllerOptions options_;
+  ControllerCache cache_;
+  WorkQueue queue_;
+  UnavailableEcrTokens ecr_;
+  EventRecorder events_;
+  SourceWatches sources_;
+  Reconciler reconciler_;
+  ControllerMetrics metrics_;
+  std::unique_ptr<kube::Reflector> resources_, namespaces_, secrets_, pods_;
+  PodSelectors pod_selectors_;  // those the running pod watch counts against
+  kube::ReflectorCounters retired_pod_counters_;
+  std::map<std::string, loop::Timer, std::less<>> retries_, refreshes_;
+  loop::Timer resync_timer_;
+  bool ready_ = false;
+};
+
+}  // namespace imps::modes

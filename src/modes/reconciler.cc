@@ -1,0 +1,210 @@
+#include "modes/reconciler.h"
+
+#include "base/json.h"
+#include "kube/resource.h"
+#include "obs/log.h"
+
+namespace imps::modes {
+
+struct Reconciler::Run {
+  ImagePullSecret resource;  // a copy: the cache may change while requests are in flight
+  MergedSources sources;
+  Plan plan;
+  int pending = 0;
+  bool wrote = false;
+  std::vector<std::string> failures;
+  ReconcileResult result;
+  std::function<void(ReconcileResult)> done;
+};
+
+void Reconciler::reconcile(const std::string& name, std::function<void(ReconcileResult)> done) {
+  const ImagePullSecret* resource = cache_.find_resource(name);
+  if (!resource) {
+    done(ReconcileResult{});
+    return;
+  }
+  auto run = std::make_shared<Run>();
+  run->resource = *resource;
+  run->done = std::move(done);
+  run->result.reconciled = true;
+
+  std::vector<SourceOutcome> outcomes;
+  for (const SourceRef& ref : resource->spec.credentials)
+    outcomes.push_back(resolve_source(ref, sources_.find(ref.namespace_name, ref.name), ecr_));
+  run->sources = merge_sources(outcomes);
+  run->result.expires_at = run->sources.earliest_expiry;
+
+  PlanInput input;
+  input.resource = &run->resource;
+  input.selected_namespaces = cache_.selected_namespaces(*resource);
+  input.terminating_namespaces = cache_.terminating_namespaces();
+  input.sources = &run->sources;
+  input.observed = cache_.observed_for(*resource, input.selected_namespaces);
+  input.find_resource = [this](std::string_view uid) { return cache_.find_by_uid(uid); };
+  int64_t now_ms = clock_.wall_unix_ms();
+  input.now = now_ms / 1000;
+  input.now_rfc3339 = format_rfc3339(input.now);
+  run->plan = plan(input);
+
+  for (const auto& [key, text] : run->sources.status)
+    if (text != kSourceOk)
+      events_.record(run->resource, {EventType::Warning, "SourceCredentialsError", "source " + key + ": " + text});
+  for (const Conflict& conflict : run->plan.conflicts)
+    obs::warn("secret conflict", {{"imagepullsecret", name}, {"namespace", conflict.namespace_name},
+                                  {"name", conflict.name}, {"reason", conflict.reason}});
+
+  run->pending = 1;  // held until every action has been issued
+  for (const Action& action : run->plan.actions) {
+    ++run->pending;
+    execute(run, action);
+  }
+  step_done(run);
+}
+
+void Reconciler::execute(const std::shared_ptr<Run>& run, const Action& action) {
+  switch (action.kind) {
+    case ActionKind::Create:
+      create(run, action);
+      return;
+    case ActionKind::Update:
+      client_.merge_patch(kube::kSecrets, action.namespace_name, action.name, action.body,
+                          [this, run, &action](Result<Json> answer) { stored(run, action, std::move(answer)); });
+      return;
+    case ActionKind::Recreate:
+      remove(run, action, [this, run, &action] { create(run, action); });
+      return;
+    case ActionKind::Delete:
+      remove(run, action, [this, run, &action] {
+        obs::info("secret deleted", {{"imagepullsecret", run->resource.name},
+                                     {"namespace", action.namespace_name}, {"name", action.name}});
+        run->wrote = true;
+        step_done(run);
+      });
+      return;
+  }
+}
+
+void Reconciler::create(const std::shared_ptr<Run>& run, const Action& action) {
+  client_.create(kube::kSecrets, action.namespace_name, action.body, [this, run, &action](Result<Json> answer) {
+    if (answer.ok() || answer.error().kind != ErrorKind::AlreadyExists) {
+      stored(run, action, std::move(answer));
+      return;
+    }
+    // Not in our label-selected cache: someone else's Secret, or ours created a moment ago.
+    client_.get(kube::kSecrets, action.namespace_name, action.name, [this, run, &action](Result<Json> found) {
+      if (!found.ok()) {
+        failed(run, action, found.error());
+        return;
+      }
+      auto observed = observe_secret(found->get());
+      if (observed.ok()) {
+        std::string key = secret_key(action.namespace_name, action.name);
+        if (observed->owner_uid().empty())
+          cache_.foreign.insert_or_assign(std::move(key), std::move(observed).value());
+        else
+          cache_.managed.insert_or_assign(std::move(key), std::move(observed).value());
+      }
+      run->result.again = true;
+      step_done(run);
+    });
+  });
+}
+
+void Reconciler::remove(const std::shared_ptr<Run>& run, const Action& action, std::function<void()> then) {
+  client_.remove(kube::kSecrets, action.namespace_name, action.name, kube::Preconditions{action.uid, ""},
+                 [this, run, &action, then](Result<Json> answer) {
+                   if (!answer.ok() && answer.error().kind != ErrorKind::NotFound) {
+                     failed(run, action, answer.error());
+                     return;
+                   }
+                   cache_.managed.erase(secret_key(action.namespace_name, action.name));
+                   then();
+                 });
+}
+
+void Reconciler::stored(const std::shared_ptr<Run>& run, const Action& action, Result<Json> answer) {
+  if (!answer.ok()) {
+    failed(run, action, answer.error());
+    return;
+  }
+  auto observed = observe_secret(answer->get());
+  if (observed.ok()) {
+    cache_.foreign.erase(secret_key(action.namespace_name, action.name));
+    cache_.managed.insert_or_assign(secret_key(action.namespace_name, action.name), std::move(observed).value());
+  }
+  obs::info("secret written", {{"imagepullsecret", run->resource.name}, {"namespace", action.namespace_name},
+                               {"name", action.name}, {"action", to_string(action.kind)}});
+  run->wrote = true;
+  step_done(run);
+}
+
+void Reconciler::failed(const std::shared_ptr<Run>& run, const Action& action, const Error& error) {
+  std::string what = std::string(to_string(action.kind)) + " Secret " + action.namespace_name + "/" + action.name +
+                     ": " + error.message;
+  obs::warn("secret write failed", {{"imagepullsecret", run->resource.name}, {"namespace", action.namespace_name},
+                                    {"name", action.name}, {"action", to_string(action.kind)},
+                                    {"error", error.message}});
+  events_.record(run->resource, {EventType::Warning,
+                                 action.kind == ActionKind::Delete ? "SecretDeletionError" : "SecretReconciliationError",
+                                 what});
+  run->failures.push_back(std::move(what));
+  if (!run->result.status.ok()) {
+    step_done(run);
+    return;
+  }
+  run->result.status = make_error(error.kind, "reconcile " + run->resource.name + ": " + error.message, error.code);
+  step_done(run);
+}
+
+void Reconciler::step_done(const std::shared_ptr<Run>& run) {
+  if (--run->pending > 0) return;
+  ResourceStatus& status = run->plan.status;
+  const ResourceStatus& previous = run->resource.status;
+  for (const std::string& failure : run->failures) mark_failed(status, failure, previous);
+  bool changed = status_changed(previous, status);
+  bool stamp = run->wrote && status.last_successful_reconciliation != previous.last_successful_reconciliation;
+  if (changed || stamp)
+    write_status(run);
+  else
+    finish(run);
+}
+
+void Reconciler::write_status(const std::shared_ptr<Run>& run) {
+  Json body = Json::object();
+  json_set_string(body.get(), "apiVersion", kApiVersion);
+  json_set_string(body.get(), "kind", kKind);
+  cJSON* meta = json_add_object(body.get(), "metadata");
+  json_set_string(meta, "name", run->resource.name);
+  json_set_string(meta, "resourceVersion", run->resource.resource_version);
+  cJSON_AddItemToObject(body.get(), "status", status_to_json(run->plan.status).release());
+  client_.update_status(kube::kImagePullSecrets, "", run->resource.name, body, [this, run](Result<Json> answer) {
+    if (!answer.ok()) {
+      obs::warn("status write failed", {{"imagepullsecret", run->resource.name}, {"error", answer.error().message}});
+      if (run->result.status.ok()) run->result.status = make_error(answer.error().kind,
+          "status of " + run->resource.name + ": " + answer.error().message, answer.error().code);
+      finish(run);
+      return;
+    }
+    auto updated = parse_image_pull_secret(answer->get());
+    auto it = cache_.resources.find(run->resource.name);
+    if (updated.ok() && it != cache_.resources.end() && it->second.uid == updated->uid)
+      it->second = std::move(updated).value();
+    obs::info("status written", {{"imagepullsecret", run->resource.name}, {"status", run->plan.status.status},
+                                 {"reason", run->plan.status.reason}});
+    finish(run);
+  });
+}
+
+void Reconciler::finish(const std::shared_ptr<Run>& run) {
+  const ResourceStatus& status = run->plan.status;
+  if (status.status == kStatusFailed)
+    events_.record(run->resource, {EventType::Warning, "ReconciliationFailed", status.reason});
+  else if (run->resource.status.status != kStatusReady && run->result.status.ok())
+    events_.record(run->resource, {EventType::Normal, "Reconciled",
+                                   "Secret " + run->resource.spec.target.secret.name + " written to " +
+                                       std::to_string(status.managed_namespaces.size()) + " namespace(s)"});
+  auto done = std::move(run->done);
+  done(std::move(run->result));
+}
+
+}  // namespace imps::modes

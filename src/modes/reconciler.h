@@ -1,0 +1,64 @@
+// One reconcile of one ImagePullSecret: read the cache, plan (imps/planner.h), execute the
+// actions through the API client, write the status through /status when it changed, and record
+// Events. Everything is asynchronous on the loop; `done` runs once every request has answered.
+//
+// Writes: create (AlreadyExists → GET the Secret: someone else's is remembered as foreign and
+// reported by the next plan; ours is stored), merge patch carrying the observed resourceVersion,
+// delete with uid precondition (recreate = delete, then create). Each successful answer updates
+// the cache at once, so a reconcile right after sees its own writes before their watch echoes.
+// Status: written when status_changed(), or when Secrets were written (lastSuccessfulReconciliation
+// then moves too) — so an unchanged cluster costs no writes, not even on a resync.
+// Does not: retry (the controller requeues with backoff when `done` reports an error).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "imps/planner.h"
+#include "kube/client.h"
+#include "modes/controller_cache.h"
+#include "modes/event_recorder.h"
+#include "modes/source_watches.h"
+
+namespace imps::modes {
+
+struct ReconcileResult {
+  Status status;             // an API request failed: retry with backoff
+  bool again = false;        // the cache learned something the plan must see: reconcile again now
+  int64_t expires_at = 0;    // Unix seconds of the earliest expiring credential written, 0 = none
+  bool reconciled = false;   // false when there was nothing to do (resource gone)
+};
+
+class Reconciler {
+ public:
+  Reconciler(kube::Client& client, ControllerCache& cache, SourceWatches& sources, EcrTokenSource& ecr,
+             EventRecorder& events, const Clock& clock)
+      : client_(client), cache_(cache), sources_(sources), ecr_(ecr), events_(events), clock_(clock) {}
+
+  void reconcile(const std::string& name, std::function<void(ReconcileResult)> done);
+
+ private:
+  struct Run;
+  // `action` lives in run->plan, which every callback keeps alive through `run`.
+  void execute(const std::shared_ptr<Run>& run, const Action& action);
+  void create(const std::shared_ptr<Run>& run, const Action& action);
+  void remove(const std::shared_ptr<Run>& run, const Action& action, std::function<void()> then);
+  void stored(const std::shared_ptr<Run>& run, const Action& action, Result<Json> answer);
+  void failed(const std::shared_ptr<Run>& run, const Action& action, const Error& error);
+  void step_done(const std::shared_ptr<Run>& run);
+  void write_status(const std::shared_ptr<Run>& run);
+  void finish(const std::shared_ptr<Run>& run);
+
+  kube::Client& client_;
+  ControllerCache& cache_;
+  SourceWatches& sources_;
+  EcrTokenSource& ecr_;
+  EventRecorder& events_;
+  const Clock& clock_;
+};
+
+}  // namespace imps::modes
