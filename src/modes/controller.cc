@@ -85,6 +85,10 @@ void Controller::resource_event(Type type, const Json& object) {
       obs::warn("imagepullsecret unreadable", {{"name", name}, {"error", resource.error().message}});
       return;
     }
+    auto cached = cache_.resources.find(name);
+    if (cached != cache_.resources.end() && cached->second.uid == resource->uid &&
+        !older_version(cached->second.resource_version, resource->resource_version))
+      return;  // the echo of our status write, already cached from its answer
     cache_.resources.insert_or_assign(name, std::move(resource).value());
   }
   enqueue(name);
@@ -229,8 +233,11 @@ void Controller::secret_event(Type type, const Json& object) {
     owner = stored->second.owner_uid();
     cache_.managed.erase(stored);
   } else {
-    if (stored != cache_.managed.end() && stored->second.resource_version == secret->resource_version) return;
-    cache_.managed.insert_or_assign(key, std::move(secret).value());
+    // The echo of our own write, or older than what a write answered: nothing new.
+    if (stored != cache_.managed.end() && stored->second.uid == secret->uid &&
+        !older_version(stored->second.resource_version, secret->resource_version))
+      return;
+    cache_.store_managed(std::move(secret).value());
   }
   metrics_.managed_secrets(cache_.managed.size());
   if (const ImagePullSecret* resource = cache_.find_by_uid(owner)) enqueue(resource->name);

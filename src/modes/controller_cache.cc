@@ -6,6 +6,22 @@ std::string secret_key(std::string_view ns, std::string_view name) {
   return std::string(ns) + "/" + std::string(name);
 }
 
+bool older_version(std::string_view a, std::string_view b) {
+  auto decimal = [](std::string_view v) {
+    return !v.empty() && v.size() <= 19 && v.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (!decimal(a) || !decimal(b)) return false;
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+void ControllerCache::store_managed(ObservedSecret secret) {
+  std::string key = secret_key(secret.namespace_name, secret.name);
+  auto it = managed.find(key);
+  if (it != managed.end() && it->second.uid == secret.uid && older_version(secret.resource_version, it->second.resource_version))
+    return;
+  managed.insert_or_assign(std::move(key), std::move(secret));
+}
+
 const ImagePullSecret* ControllerCache::find_resource(std::string_view name) const {
   auto it = resources.find(name);
   return it == resources.end() ? nullptr : &it->second;

@@ -23,6 +23,12 @@ namespace imps::modes {
 // "<namespace>/<name>", the key of the Secret stores.
 std::string secret_key(std::string_view ns, std::string_view name);
 
+// True when resourceVersion `a` is known to be older than `b`. Resource versions are opaque in
+// the API contract, but every etcd-backed server writes decimal revisions; the cache needs an
+// order because a write's answer and the watch events around it arrive in either order. Anything
+// that is not decimal counts as not older (the newest arrival wins).
+bool older_version(std::string_view a, std::string_view b);
+
 struct ControllerCache {
   using SecretStore = std::map<std::string, ObservedSecret, std::less<>>;
 
@@ -31,6 +37,9 @@ struct ControllerCache {
   PodIndex pods;
   SecretStore managed;  // labelled with an owner uid
   SecretStore foreign;  // named like a target but not ours: never touched, reported
+
+  // Stores `secret` unless the store already holds a newer version of it.
+  void store_managed(ObservedSecret secret);
 
   const ImagePullSecret* find_resource(std::string_view name) const;
   const ImagePullSecret* find_by_uid(std::string_view uid) const;

@@ -102,7 +102,7 @@ void Reconciler::create(const std::shared_ptr<Run>& run, const Action& action) {
         if (observed->owner_uid().empty())
           cache_.foreign.insert_or_assign(std::move(key), std::move(observed).value());
         else
-          cache_.managed.insert_or_assign(std::move(key), std::move(observed).value());
+          cache_.store_managed(std::move(observed).value());
       }
       run->result.again = true;
       step_done(run);
@@ -130,7 +130,7 @@ void Reconciler::stored(const std::shared_ptr<Run>& run, const Action& action, R
   auto observed = observe_secret(answer->get());
   if (observed.ok()) {
     cache_.foreign.erase(secret_key(action.namespace_name, action.name));
-    cache_.managed.insert_or_assign(secret_key(action.namespace_name, action.name), std::move(observed).value());
+    cache_.store_managed(std::move(observed).value());
   }
   obs::info("secret written", {{"imagepullsecret", run->resource.name}, {"namespace", action.namespace_name},
                                {"name", action.name}, {"action", to_string(action.kind)}});
@@ -187,7 +187,8 @@ void Reconciler::write_status(const std::shared_ptr<Run>& run) {
     }
     auto updated = parse_image_pull_secret(answer->get());
     auto it = cache_.resources.find(run->resource.name);
-    if (updated.ok() && it != cache_.resources.end() && it->second.uid == updated->uid)
+    if (updated.ok() && it != cache_.resources.end() && it->second.uid == updated->uid &&
+        !older_version(updated->resource_version, it->second.resource_version))
       it->second = std::move(updated).value();
     obs::info("status written", {{"imagepullsecret", run->resource.name}, {"status", run->plan.status.status},
                                  {"reason", run->plan.status.reason}});
