@@ -134,6 +134,11 @@ class ControllerCase(unittest.TestCase):
         return self.wait_status(name, lambda s: s.get("managedNamespaces", []) == sorted(namespaces), timeout,
                                 f"managedNamespaces {sorted(namespaces)}")
 
-    def settle(self, name):
-        """Waits until imps has reconciled everything it was told so far (queue drained for `name`)."""
-        return self.wait_status(name, lambda s: s.get("status") in ("Ready", "Failed"))
+    def events_for(self, name):
+        items = self.check(self.api.get("/api/v1/namespaces/default/events"))["items"]
+        return [e for e in items if e["involvedObject"]["name"] == name]
+
+    def wait_reconciled_event(self, name):
+        """The Normal Reconciled event is the last request of a first successful reconcile."""
+        return wait_for(lambda: [e for e in self.events_for(name) if e["reason"] == "Reconciled"],
+                        message=f"a Reconciled event for {name}")

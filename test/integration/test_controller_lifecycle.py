@@ -129,22 +129,18 @@ class LifecycleTest(ControllerCase):
                          credentials=[("sources", "no-such-secret")])
         self.start_imps()
 
-        def events_for(name):
-            items = self.check(self.api.get("/api/v1/namespaces/default/events"))["items"]
-            return [e for e in items if e["involvedObject"]["name"] == name]
-
-        reconciled = wait_for(lambda: [e for e in events_for("events") if e["reason"] == "Reconciled"],
+        reconciled = wait_for(lambda: [e for e in self.events_for("events") if e["reason"] == "Reconciled"],
                               message="a Reconciled event")
         event = reconciled[0]
         self.assertEqual(event["type"], "Normal")
         self.assertEqual(event["involvedObject"]["uid"], imps["metadata"]["uid"])
         self.assertEqual(event["involvedObject"]["kind"], "ImagePullSecret")
         self.assertTrue(event["metadata"]["name"].startswith("events."))
-        reasons = wait_for(lambda: {e["reason"] for e in events_for("events-bad")} >=
+        reasons = wait_for(lambda: {e["reason"] for e in self.events_for("events-bad")} >=
                            {"SourceCredentialsError", "ReconciliationFailed"} and
-                           {e["reason"] for e in events_for("events-bad")}, message="warning events")
+                           {e["reason"] for e in self.events_for("events-bad")}, message="warning events")
         self.assertNotIn("Reconciled", reasons)
-        warnings = [e for e in events_for("events-bad") if e["reason"] == "SourceCredentialsError"]
+        warnings = [e for e in self.events_for("events-bad") if e["reason"] == "SourceCredentialsError"]
         self.assertEqual(len(warnings), 1)  # not repeated within a resync period
         self.assertEqual(warnings[0]["type"], "Warning")
 
