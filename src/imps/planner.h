@@ -10,7 +10,9 @@
 // is taken over; managed Secrets in namespaces no longer selected, or under an old target name,
 // are deleted (not in terminating namespaces, which take their Secrets with them). A resource with
 // an invalid spec changes nothing in the cluster; a resource being deleted plans nothing at all
-// (the garbage collector removes its Secrets).
+// (the garbage collector removes its Secrets). Two resources creating the same Secret at once is
+// settled by the API server: one create gets AlreadyExists, and the next reconcile of each sees
+// the Secret's owner label and applies the older-wins rule.
 #pragma once
 
 #include <cstdint>
@@ -49,7 +51,9 @@ struct Action {
   std::string namespace_name;
   std::string name;
   std::string uid;  // of the observed Secret (Delete, Recreate): a delete precondition
-  Json body;        // Create/Recreate: the new Secret; Update: a merge patch; Delete: none
+  // Create: POST body. Recreate: DELETE with the uid precondition, then POST this body (the type
+  // is immutable). Update: an application/merge-patch+json body. Delete: empty.
+  Json body;
 };
 
 struct Conflict {
