@@ -46,7 +46,7 @@ TEST_CASE("reflector: first list is a most-recent read, then watch from the list
   CHECK(f.state.counters().watch_restarts == 0);
 }
 
-TEST_CASE("reflector: watch timeouts are spread over [300, 600) s") {
+TEST_CASE("reflector: watch timeouts are spread over 300 to 600 s") {
   Fixture f;
   f.listed_and_watching("1");
   int lowest = 600, highest = 0;
