@@ -1,0 +1,195 @@
+#include "modes/refresher.h"
+
+#include <algorithm>
+#include <map>
+#include <variant>
+
+#include "base/bytes.h"
+#include "kube/resource.h"
+#include "obs/log.h"
+
+namespace imps::modes {
+namespace {
+
+// The refresher's one user of ECR tokens (ecr_token_source.h).
+constexpr std::string_view kUser = "refresher";
+// A failed write is usually a brief API hiccup or a lost race: try again soon, but never wait
+// longer than the default resync.
+constexpr Millis kRetryInitialMs = 1'000;
+constexpr Millis kRetryMaxMs = 300'000;
+// Doublings beyond this are capped anyway.
+constexpr int kMaxDoublings = 20;
+// Events remembered per resync period; far above the handful of distinct problems one target has.
+constexpr size_t kMaxReportedEvents = 256;
+
+Status status_of(const Result<Json>& result) {
+  if (result.ok()) return {};
+  return result.error();
+}
+
+}  // namespace
+
+Refresher::Refresher(loop::EventLoop& loop, kube::Client& client, Random& random, obs::Registry& registry,
+                     EcrTokens& ecr, RefresherOptions options)
+    : loop_(loop),
+      client_(client),
+      random_(random),
+      ecr_(ecr),
+      options_(std::move(options)),
+      sources_(loop, client, random,
+               SourceWatchHandlers{[this](const std::string&, const std::string&) { schedule(); },
+                                   [this](const std::string&) { schedule(); }}),
+      success_(registry.counter("imps_refresher_reconciles_total", "Refresher reconciles by result",
+                                {{"result", "success"}})),
+      failure_(registry.counter("imps_refresher_reconciles_total", "Refresher reconciles by result",
+                                {{"result", "failure"}})),
+      retry_timer_(loop),
+      resync_timer_(loop) {
+  ecr_.on_change([this](const std::string&) { schedule(); });
+}
+
+Refresher::~Refresher() { ecr_.on_change(nullptr); }
+
+void Refresher::start() {
+  SourceWatches::Wanted wanted;
+  for (const app::ObjectRef& ref : options_.sources) wanted[ref.ns].insert(ref.name);
+  sources_.set_wanted(wanted);
+  resync_timer_.start_repeating(options_.resync_interval_ms, [this] {
+    reported_.clear();
+    schedule();
+    return options_.resync_interval_ms;
+  });
+}
+
+void Refresher::schedule() {
+  if (running_) {
+    again_ = true;
+    return;
+  }
+  if (!sources_.all_synced()) return;  // the last namespace's first list schedules again
+  running_ = true;
+  loop_.defer([this] { reconcile(); });
+}
+
+void Refresher::reconcile() {
+  std::vector<SourceOutcome> outcomes;
+  bool pending = false;
+  {
+    auto scope = ecr_.user_scope(std::string(kUser));
+    for (const app::ObjectRef& ref : options_.sources) {
+      const SourceSecret* secret = sources_.find(ref.ns, ref.name);
+      outcomes.push_back(resolve_source(SourceRef{ref.ns, ref.name}, secret, ecr_));
+      if (!secret) continue;
+      auto content = read_source(*secret);
+      if (content.ok() && std::holds_alternative<EcrSourceConfig>(*content))
+        pending = pending || ecr_.pending(std::get<EcrSourceConfig>(*content));
+    }
+  }
+  if (pending) {
+    running_ = false;
+    return;
+  }
+  MergedSources merged = merge_sources(outcomes);
+  for (const SourceOutcome& outcome : outcomes) {
+    if (outcome.error.empty()) continue;
+    obs::warn("source secret failed", {{"source", outcome.key}, {"error", outcome.error}});
+    report(true, "SourceCredentialsError", outcome.key + ": " + outcome.error);
+  }
+  if (merged.config.empty()) {
+    obs::warn("no source contributed credentials; target secret left as it is",
+              {{"target", options_.target.ns + "." + options_.target.name}});
+    failure_.inc();
+    running_ = false;
+    if (again_) {
+      again_ = false;
+      schedule();
+    }
+    return;
+  }
+  std::string data = base64_encode(merged.config.render());
+  client_.get(kube::kSecrets, options_.target.ns, options_.target.name,
+              [this, data](Result<Json> current) { write(data, std::move(current)); });
+}
+
+void Refresher::write(const std::string& data, Result<Json> current) {
+  const std::string& ns = options_.target.ns;
+  const std::string& name = options_.target.name;
+  auto create = [this, data, ns, name] {
+    client_.create(kube::kSecrets, ns, refresher_create_body(ns, name, data), [this](Result<Json> created) {
+      if (created.ok()) {
+        target_uid_ = json_string_or(json_member(created->get(), "metadata"), "uid");
+        obs::info("target secret created", {{"target", options_.target.ns + "." + options_.target.name}});
+      }
+      written(status_of(created));
+    });
+  };
+  if (!current.ok()) {
+    if (current.error().kind == ErrorKind::NotFound) return create();
+    return written(std::move(current).error());
+  }
+  auto observed = observe_secret(current->get());
+  if (!observed.ok()) return written(std::move(observed).error());
+  target_uid_ = observed->uid;
+  switch (refresher_change(*observed, data)) {
+    case SecretChange::None:
+      return written({});
+    case SecretChange::Update:
+      client_.merge_patch(kube::kSecrets, ns, name, refresher_update_patch(*observed, data), [this](Result<Json> r) {
+        if (r.ok()) obs::info("target secret updated", {{"target", options_.target.ns + "." + options_.target.name}});
+        written(status_of(r));
+      });
+      return;
+    case SecretChange::Recreate:
+      obs::info("target secret has the wrong type or is immutable; recreating it",
+                {{"target", ns + "." + name}, {"type", observed->type}});
+      client_.remove(kube::kSecrets, ns, name, kube::Preconditions{observed->uid, observed->resource_version},
+                     [this, create](Result<Json> removed) {
+                       if (!removed.ok() && removed.error().kind != ErrorKind::NotFound)
+                         return written(std::move(removed).error());
+                       create();
+                     });
+      return;
+  }
+}
+
+void Refresher::written(Status status) {
+  running_ = false;
+  if (status.ok()) {
+    success_.inc();
+    failures_ = 0;
+  } else {
+    failure_.inc();
+    ++failures_;
+    Millis delay = kRetryInitialMs;
+    for (int i = 1; i < std::min(failures_, kMaxDoublings) && delay < kRetryMaxMs; ++i) delay *= 2;
+    delay = std::min(delay, kRetryMaxMs);
+    delay = delay / 2 + static_cast<Millis>(random_.uniform() * static_cast<double>(delay / 2));
+    obs::warn("writing the target secret failed", {{"target", options_.target.ns + "." + options_.target.name},
+                                                     {"error", status.error().message},
+                                                     {"retry_ms", static_cast<long long>(delay)}});
+    report(true, "SecretReconciliationError", status.error().message);
+    retry_timer_.start(delay, [this] { schedule(); });
+  }
+  if (again_) {
+    again_ = false;
+    schedule();
+  }
+}
+
+void Refresher::report(bool warning, const std::string& reason, const std::string& message) {
+  std::string key = reason + '\n' + message;
+  if (reported_.count(key)) return;
+  if (reported_.size() >= kMaxReportedEvents) reported_.clear();
+  reported_.insert(std::move(key));
+  const int64_t now_ms = loop_.clock().wall_unix_ms();
+  uint64_t nanos = static_cast<uint64_t>(now_ms) * 1'000'000;
+  if (nanos <= last_event_nanos_) nanos = last_event_nanos_ + 1;
+  last_event_nanos_ = nanos;
+  SecretEvent event{options_.target.ns, options_.target.name, target_uid_, warning, reason, message};
+  client_.create(kube::kEvents, options_.target.ns, secret_event_body(event, nanos, format_rfc3339(now_ms / 1000)),
+                 [reason](Result<Json> result) {
+                   if (!result.ok()) obs::warn("event not recorded", {{"reason", reason}, {"error", result.error().message}});
+                 });
+}
+
+}  // namespace imps::modes

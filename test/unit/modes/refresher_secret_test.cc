@@ -1,0 +1,70 @@
+#include <doctest/doctest.h>
+
+#include "modes/refresher_secret.h"
+
+using namespace imps;
+using namespace imps::modes;
+
+namespace {
+
+ObservedSecret observed(std::string type, std::string data, bool immutable = false) {
+  ObservedSecret s;
+  s.namespace_name = "default";
+  s.name = "pull";
+  s.uid = "u1";
+  s.resource_version = "42";
+  s.type = std::move(type);
+  s.has_data = !data.empty();
+  s.data_hash = content_hash(data);
+  s.immutable = immutable;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("the refresher's Secret carries no owner label or ownerReference") {
+  Json body = refresher_create_body("default", "pull", "ZGF0YQ==");
+  const cJSON* meta = json_member(body.get(), "metadata");
+  CHECK(json_string_or(meta, "name") == "pull");
+  CHECK(json_string_or(meta, "namespace") == "default");
+  CHECK(json_member(meta, "labels") == nullptr);
+  CHECK(json_member(meta, "ownerReferences") == nullptr);
+  CHECK(json_string_or(body.get(), "type") == "kubernetes.io/dockerconfigjson");
+  CHECK(json_string_or(json_member(body.get(), "data"), ".dockerconfigjson") == "ZGF0YQ==");
+}
+
+TEST_CASE("the refresher writes only when the data differs, and recreates for a wrong type or immutability") {
+  CHECK(refresher_change(observed("kubernetes.io/dockerconfigjson", "abc"), "abc") == SecretChange::None);
+  CHECK(refresher_change(observed("kubernetes.io/dockerconfigjson", "abc"), "xyz") == SecretChange::Update);
+  CHECK(refresher_change(observed("kubernetes.io/dockerconfigjson", ""), "xyz") == SecretChange::Update);
+  CHECK(refresher_change(observed("Opaque", "abc"), "abc") == SecretChange::Recreate);
+  CHECK(refresher_change(observed("kubernetes.io/dockerconfigjson", "abc", true), "xyz") == SecretChange::Recreate);
+  CHECK(refresher_change(observed("kubernetes.io/dockerconfigjson", "abc", true), "abc") == SecretChange::None);
+  ObservedSecret extra = observed("kubernetes.io/dockerconfigjson", "abc");
+  extra.other_data_keys = {"stray"};
+  CHECK(refresher_change(extra, "abc") == SecretChange::Update);
+}
+
+TEST_CASE("the refresher's patch is conditional on the observed version and removes stray keys") {
+  ObservedSecret s = observed("kubernetes.io/dockerconfigjson", "abc");
+  s.other_data_keys = {"stray"};
+  Json patch = refresher_update_patch(s, "xyz");
+  CHECK(json_string_or(json_member(patch.get(), "metadata"), "resourceVersion") == "42");
+  const cJSON* data = json_member(patch.get(), "data");
+  CHECK(json_string_or(data, ".dockerconfigjson") == "xyz");
+  CHECK(cJSON_IsNull(json_member(data, "stray")));
+  CHECK(json_member(json_member(patch.get(), "metadata"), "labels") == nullptr);
+}
+
+TEST_CASE("events about the target Secret are namespaced and name the Secret") {
+  SecretEvent event{"default", "pull", "u1", true, "SourceCredentialsError", "default.ecr: failed"};
+  Json body = secret_event_body(event, 0x10, "2026-01-01T00:00:00Z");
+  CHECK(json_string_or(json_member(body.get(), "metadata"), "name") == "pull.10");
+  CHECK(json_string_or(json_member(body.get(), "metadata"), "namespace") == "default");
+  const cJSON* involved = json_member(body.get(), "involvedObject");
+  CHECK(json_string_or(involved, "kind") == "Secret");
+  CHECK(json_string_or(involved, "uid") == "u1");
+  CHECK(json_string_or(body.get(), "type") == "Warning");
+  SecretEvent no_uid{"default", "pull", "", false, "R", "m"};
+  CHECK(json_member(json_member(secret_event_body(no_uid, 1, "t").get(), "involvedObject"), "uid") == nullptr);
+}
