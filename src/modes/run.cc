@@ -3,6 +3,8 @@
 // destruction order in reverse, so the mode goes before the client and the client before the loop.
 #include "modes/run.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "http/url.h"
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
+#include "kube/leader_election.h"
 #include "loop/event_loop.h"
 #include "modes/controller.h"
 #include "obs/log.h"
@@ -20,6 +23,10 @@
 
 namespace imps::modes {
 namespace {
+
+// Releasing the Lease on shutdown must not outlast the kubelet's grace period (30 s by default)
+// when the API server does not answer; after this the process stops anyway.
+constexpr Millis kReleaseTimeoutMs = 5'000;
 
 constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -84,6 +91,25 @@ int run(const app::Config& config) {
   options.resync_interval_ms = config.resync_interval_ms;
   Controller controller(loop, **client, random, registry, options);
 
+  // With --enable-leader-election only the Lease holder runs the controller; losing the Lease
+  // ends the process (exit 1) so a restarted pod starts over as a clean standby.
+  std::unique_ptr<kube::ClientLeaseApi> lease_api;
+  std::unique_ptr<kube::LeaderElector> elector;
+  int exit_code = app::kExitOk;
+  if (config.leader_election) {
+    char hostname[256] = {};
+    gethostname(hostname, sizeof hostname - 1);
+    kube::LeaderElectionConfig election{kube::lease_namespace(config.leader_election_namespace),
+                                        std::string(kube::kLeaseName), kube::make_identity(hostname, random),
+                                        config.lease_duration_ms, config.renew_deadline_ms, config.retry_period_ms};
+    lease_api = std::make_unique<kube::ClientLeaseApi>(**client);
+    elector = std::make_unique<kube::LeaderElector>(loop, *lease_api, random, std::move(election),
+                                                    kube::LeaderCallbacks{[&] { controller.start(); }, [&] {
+                                                      exit_code = app::kExitFatal;
+                                                      loop.stop();
+                                                    }});
+  }
+
   auto metrics = [&](const http::RequestHead&) {
     controller.update_metrics();
     return text_response(200, registry.expose(), kPrometheusContentType);
@@ -91,28 +117,41 @@ int run(const app::Config& config) {
   http::Server health(loop), metrics_server(loop);
   health.route("/healthz", [](const http::RequestHead&) { return text_response(200, "ok\n"); });
   health.route("/readyz", [&](const http::RequestHead&) {
+    if (elector && !elector->leading()) {
+      return elector->healthy() ? text_response(200, "ok (standby)\n") : text_response(503, "API server unreachable\n");
+    }
     return controller.ready() ? text_response(200, "ok\n") : text_response(503, "initial sync not complete\n");
   });
   metrics_server.route("/metrics", metrics);
   if (!serve(health, config.health_probe_addr, "health") || !serve(metrics_server, config.metrics_addr, "metrics"))
     return app::kExitFatal;
 
+  loop::Timer release_deadline(loop);
   Status signals = loop.handle_signals({SIGTERM, SIGINT}, [&](int signal) {
     obs::info("shutting down", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    loop.stop();
+    if (!elector) {
+      loop.stop();
+      return;
+    }
+    release_deadline.start(kReleaseTimeoutMs, [&] { loop.stop(); });
+    elector->release([&] { loop.stop(); });
   });
   if (!signals.ok()) {
     obs::error("cannot handle signals", {{"error", signals.error().message}});
     return app::kExitFatal;
   }
-  controller.start();
+  if (elector) {
+    elector->start();
+  } else {
+    controller.start();
+  }
   Status ran = loop.run();
   if (!ran.ok()) {
     obs::error("event loop failed", {{"error", ran.error().message}});
     return app::kExitFatal;
   }
   obs::info("stopped");
-  return app::kExitOk;
+  return exit_code;
 }
 
 }  // namespace imps::modes
