@@ -12,10 +12,13 @@ substring; each matching request consumes one. Modes:
   drop    — close the connection without any response
 Counters are kept per verb (get/list/watch/create/update/patch/delete), per path and per
 resource plural; `snapshot()` and `reset()` let tests assert how many calls a behaviour costs.
+Service times (request parsed → response written, watches excluded) are kept per "verb plural"
+so that benchmarks can separate the stand-in's own cost from the client's.
 """
 
 import collections
 import threading
+import time
 from dataclasses import dataclass
 
 MODES = ("status", "apf429", "html", "nonjson", "malformed", "oversized", "truncated", "drop")
@@ -23,6 +26,8 @@ MODES = ("status", "apf429", "html", "nonjson", "malformed", "oversized", "trunc
 DEFAULT_OVERSIZE = 64 * 1024 * 1024
 # How many recent requests the log keeps for tests that assert on headers or query parameters.
 REQUEST_LOG_SIZE = 2000
+# Service times kept per "verb plural" for percentiles: a benchmark's event phases fit easily.
+SERVICE_TIMES_KEPT = 20_000
 
 
 @dataclass
@@ -47,6 +52,7 @@ class Faults:
         self._by_path = collections.Counter()
         self._by_resource = collections.Counter()
         self._log = collections.deque(maxlen=REQUEST_LOG_SIZE)
+        self._service = {}  # "verb plural" -> [count, total seconds, max, deque of recent times]
 
     def arm(self, spec):
         fault = Fault(**spec)
@@ -77,13 +83,27 @@ class Faults:
             self._by_path[f"{verb} {path}"] += 1
             if resource:
                 self._by_resource[f"{verb} {resource}"] += 1
-            self._log.append({"verb": verb, "path": path, "query": query, "userAgent": user_agent})
+            self._log.append({"verb": verb, "path": path, "query": query, "userAgent": user_agent,
+                              "time": time.monotonic()})
+
+    def served(self, verb, resource, seconds):
+        """Records how long one (non-watch) request took to serve."""
+        with self._lock:
+            entry = self._service.setdefault(f"{verb} {resource or ''}".strip(),
+                                             [0, 0.0, 0.0, collections.deque(maxlen=SERVICE_TIMES_KEPT)])
+            entry[0] += 1
+            entry[1] += seconds
+            entry[2] = max(entry[2], seconds)
+            entry[3].append(seconds)
 
     def snapshot(self):
         with self._lock:
             return {"total": sum(self._by_verb.values()), "byVerb": dict(self._by_verb),
                     "byPath": dict(self._by_path), "byResource": dict(self._by_resource),
-                    "requests": list(self._log)}
+                    "requests": list(self._log),
+                    "serviceSeconds": {key: {"count": n, "total": total, "max": longest,
+                                             "p50": _percentile(times, 0.50), "p99": _percentile(times, 0.99)}
+                                       for key, (n, total, longest, times) in self._service.items()}}
 
     def reset(self):
         with self._lock:
@@ -91,3 +111,12 @@ class Faults:
             self._by_path.clear()
             self._by_resource.clear()
             self._log.clear()
+            self._service.clear()
+
+
+def _percentile(values, fraction):
+    """Nearest-rank percentile of recent values (0.0 when there are none)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered))) - 1))]

@@ -208,6 +208,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         if fault is not None:
             self._read_body_quietly()
             return self._apply_fault(fault, t)
+        started = time.monotonic()
         try:
             if t is None:
                 return self._discovery(path)
@@ -223,6 +224,9 @@ class ApiHandler(BaseHTTPRequestHandler):
             traceback.print_exc()
             self.close_connection = True
             self._send_error(ApiError(500, "Internal error occurred: stand-in failure, see its stderr"))
+        finally:
+            if verb != "watch":
+                self.server.faults.served(verb, t.plural if t else None, time.monotonic() - started)
 
     def _read_body_quietly(self):
         """Consumes an unread request body so the keep-alive connection stays in sync."""

@@ -32,8 +32,12 @@ class Lifecycle:
 
     def _schedule(self, delay, action, *args):
         with self._wake:
-            heapq.heappush(self._timers, (time.monotonic() + delay, next(self._sequence), action, args))
-            self._wake.notify()
+            entry = (time.monotonic() + delay, next(self._sequence), action, args)
+            heapq.heappush(self._timers, entry)
+            # Only a new earliest deadline changes when the timer thread must wake; not waking it
+            # for every other write keeps bulk seeding from paying a thread switch per object.
+            if self._timers[0] is entry:
+                self._wake.notify()
 
     def _run(self):
         while True:
