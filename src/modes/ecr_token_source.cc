@@ -1,5 +1,7 @@
 #include "modes/ecr_token_source.h"
 
+#include <variant>
+
 #include "aws/aws_environment.h"
 #include "aws/aws_http.h"
 #include "aws/credential_provider.h"
@@ -65,16 +67,29 @@ EcrTokens::~EcrTokens() = default;
 
 Result<EcrToken> EcrTokens::token_for(const EcrSourceConfig& config) {
   const aws::CredentialSet set = credential_set(config);
-  if (!current_user_.empty()) {
-    const std::string id = aws::credential_set_id(set);
-    users_by_set_[id].insert(current_user_);
-    sets_by_user_[current_user_].insert(id);
-  }
+  if (!current_user_.empty()) record(current_user_, aws::credential_set_id(set));
   TRY_ASSIGN(aws::EcrToken token, cache_.token(set));
   return EcrToken{std::move(token.authorization_token), token.expires_at_unix_ms / 1000};
 }
 
-bool EcrTokens::pending(const EcrSourceConfig& config) const { return cache_.pending(credential_set(config)); }
+bool EcrTokens::first_tokens_pending(const std::string& user, const std::vector<const SourceSecret*>& secrets) {
+  bool pending = false;
+  for (const SourceSecret* secret : secrets) {
+    if (!secret) continue;
+    auto content = read_source(*secret);
+    if (!content.ok() || !std::holds_alternative<EcrSourceConfig>(*content)) continue;
+    const aws::CredentialSet set = credential_set(std::get<EcrSourceConfig>(*content));
+    record(user, aws::credential_set_id(set));
+    (void)cache_.token(set);  // starts the first fetch of an unknown set
+    pending = cache_.pending(set) || pending;
+  }
+  return pending;
+}
+
+void EcrTokens::record(const std::string& user, const std::string& set_id) {
+  users_by_set_[set_id].insert(user);
+  sets_by_user_[user].insert(set_id);
+}
 
 EcrTokens::UserScope EcrTokens::user_scope(const std::string& user) {
   forget_user(user);

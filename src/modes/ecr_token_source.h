@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "aws/token_cache.h"
 #include "base/random.h"
@@ -34,9 +35,10 @@ class EcrTokens : public EcrTokenSource {
   ~EcrTokens() override;
 
   Result<EcrToken> token_for(const EcrSourceConfig& config) override;
-  // The first token of this config's set is still being fetched: rendering now would write a
-  // Secret without it, and the arrival will notify the users anyway.
-  bool pending(const EcrSourceConfig& config) const;
+  // Starts fetching the tokens the ECR sources among `secrets` need, recorded as `user`'s (null
+  // entries and other types are skipped). True while any of those first tokens is still being
+  // fetched: rendering now would write a Secret without it, and its arrival notifies `user`.
+  bool first_tokens_pending(const std::string& user, const std::vector<const SourceSecret*>& secrets);
 
   // Called with each user of a set whose token changed (see aws/token_cache.h for when).
   void on_change(std::function<void(const std::string& user)> handler) { on_change_ = std::move(handler); }
@@ -59,6 +61,7 @@ class EcrTokens : public EcrTokenSource {
   struct AwsStack;
   EcrTokens(loop::EventLoop& loop, std::unique_ptr<AwsStack> stack, Random& random, obs::Registry& metrics);
   void changed(const std::string& set_id);
+  void record(const std::string& user, const std::string& set_id);
 
   std::unique_ptr<AwsStack> stack_;  // declared first: outlives the cache that calls into it
   aws::TokenCache cache_;

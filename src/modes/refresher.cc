@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <variant>
 
 #include "base/bytes.h"
 #include "kube/resource.h"
@@ -67,27 +66,28 @@ void Refresher::schedule() {
     return;
   }
   if (!sources_.all_synced()) return;  // the last namespace's first list schedules again
+  if (!synced_logged_) {
+    synced_logged_ = true;
+    obs::info("initial sync complete", {{"sources", static_cast<unsigned long>(options_.sources.size())}});
+  }
   running_ = true;
   loop_.defer([this] { reconcile(); });
 }
 
 void Refresher::reconcile() {
+  std::vector<const SourceSecret*> secrets;
+  for (const app::ObjectRef& ref : options_.sources) secrets.push_back(sources_.find(ref.ns, ref.name));
+  if (ecr_.first_tokens_pending(std::string(kUser), secrets)) {
+    running_ = false;  // the first token's arrival schedules the next reconcile
+    return;
+  }
   std::vector<SourceOutcome> outcomes;
-  bool pending = false;
   {
     auto scope = ecr_.user_scope(std::string(kUser));
-    for (const app::ObjectRef& ref : options_.sources) {
-      const SourceSecret* secret = sources_.find(ref.ns, ref.name);
-      outcomes.push_back(resolve_source(SourceRef{ref.ns, ref.name}, secret, ecr_));
-      if (!secret) continue;
-      auto content = read_source(*secret);
-      if (content.ok() && std::holds_alternative<EcrSourceConfig>(*content))
-        pending = pending || ecr_.pending(std::get<EcrSourceConfig>(*content));
+    for (size_t i = 0; i < options_.sources.size(); ++i) {
+      const app::ObjectRef& ref = options_.sources[i];
+      outcomes.push_back(resolve_source(SourceRef{ref.ns, ref.name}, secrets[i], ecr_));
     }
-  }
-  if (pending) {
-    running_ = false;
-    return;
   }
   MergedSources merged = merge_sources(outcomes);
   for (const SourceOutcome& outcome : outcomes) {

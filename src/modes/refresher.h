@@ -65,6 +65,7 @@ class Refresher {
   int failures_ = 0;
   bool running_ = false;  // a reconcile is in flight
   bool again_ = false;    // something changed meanwhile: reconcile once more when it ends
+  bool synced_logged_ = false;
   std::string target_uid_;
   std::set<std::string> reported_;  // events sent this resync period
   uint64_t last_event_nanos_ = 0;

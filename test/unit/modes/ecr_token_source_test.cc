@@ -3,6 +3,7 @@
 #include <deque>
 #include <vector>
 
+#include "base/bytes.h"
 #include "modes/ecr_token_source.h"
 
 using namespace imps;
@@ -59,7 +60,6 @@ TEST_CASE("resources sharing a credential set share one fetch and are all notifi
   f.use("b", {config("K1")});
   f.use("c", {config("K2")});
   CHECK(f.fetcher.calls.size() == 2);
-  CHECK(f.tokens.pending(config("K1")));
   f.fetcher.succeed(f.clock.wall_unix_ms() + 3'600'000);
   CHECK(f.notified == std::vector<std::string>{"a", "b"});
   auto token = f.tokens.token_for(config("K1"));
@@ -86,4 +86,20 @@ TEST_CASE("tokens asked for outside a scope are not attributed to anyone") {
   (void)f.tokens.token_for(config("K1"));
   f.fetcher.succeed(f.clock.wall_unix_ms() + 3'600'000);
   CHECK(f.notified.empty());
+}
+
+TEST_CASE("first tokens: fetches start for ECR sources only, and the user is notified when they arrive") {
+  Fixture f;
+  SourceSecret ecr{std::string(kTypeEcrLoginConfig),
+                   {{"accessKeyID", base64_encode("K1")}, {"secretKey", base64_encode("s")},
+                    {"region", base64_encode("us-east-1")}, {"accountID", base64_encode("123456789012")}}};
+  SourceSecret docker{std::string(kTypeDockerConfigJson), {{".dockerconfigjson", base64_encode(R"({"auths":{}})")}}};
+  CHECK(f.tokens.first_tokens_pending("r", {&ecr, &docker, nullptr}));
+  CHECK(f.fetcher.calls.size() == 1);
+  CHECK(f.tokens.first_tokens_pending("r", {&ecr}));
+  CHECK(f.fetcher.calls.size() == 1);
+  f.fetcher.succeed(f.clock.wall_unix_ms() + 3'600'000);
+  CHECK(f.notified == std::vector<std::string>{"r"});
+  CHECK(!f.tokens.first_tokens_pending("r", {&ecr, &docker}));
+  CHECK(!f.tokens.first_tokens_pending("r", {&docker}));
 }
