@@ -196,6 +196,9 @@ void Client::Impl::on_io(RequestId id) {
   auto it = active.find(id);
   if (it == active.end()) return;
   Exchange& ex = *it->second;
+  // Both the fd handler and a budget-spent continuation may be queued; the first may have failed
+  // or completed the exchange (its connection gone, its callback deferred) before the second runs.
+  if (!ex.conn) return;
   if (ex.writing) {
     write_some(ex);
   } else {
