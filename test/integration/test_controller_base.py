@@ -114,7 +114,11 @@ class ControllerCase(unittest.TestCase):
         return self.check(self.api.get(f"{IMPS_PATH}/{name}"))
 
     def secret(self, ns, name):
-        response = self.api.get(f"/api/v1/namespaces/{ns}/secrets/{name}")
+        """The Secret, or None when it does not exist (or the stand-in is restarting)."""
+        try:
+            response = self.api.get(f"/api/v1/namespaces/{ns}/secrets/{name}")
+        except ConnectionError:
+            return None
         return response.json() if response.status == 200 else None
 
     def wait_secret(self, ns, name, predicate=lambda s: True, timeout=10):
