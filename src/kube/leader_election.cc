@@ -1,7 +1,6 @@
 #include "kube/leader_election.h"
 
 #include <cstdio>
-#include <fstream>
 
 #include "obs/log.h"
 
@@ -55,12 +54,9 @@ std::string make_identity(std::string_view hostname, Random& random) {
   return std::string(hostname) + "_" + suffix;
 }
 
-std::string lease_namespace(std::string_view configured, const char* namespace_file) {
+std::string lease_namespace(std::string_view configured, std::string_view cluster_namespace) {
   if (!configured.empty()) return std::string(configured);
-  std::ifstream file(namespace_file);
-  std::string ns;
-  file >> ns;  // the file holds one name; >> also drops the trailing newline
-  return ns.empty() ? "default" : ns;
+  return cluster_namespace.empty() ? "default" : std::string(cluster_namespace);
 }
 
 LeaderElector::LeaderElector(loop::EventLoop& loop, LeaseApi& api, Random& random, LeaderElectionConfig config,
@@ -190,14 +186,32 @@ void LeaderElector::release(std::function<void()> done) {
     loop_.defer(std::move(done));
     return;
   }
-  api_.update(config_.ns, config_.name, lease_body(&cached_, "", kReleasedLeaseSeconds * kMillisPerSecond, Write::Release),
-              guard([this, done](Result<Json> result) {
+  write_release(cached_, [this, done](Result<Json> result) {
+    if (!result.ok() && result.error().kind == ErrorKind::Conflict) {
+      // Our copy is stale: a renew we stopped listening to has landed. Release the server's
+      // version, as long as it is still ours.
+      api_.get(config_.ns, config_.name, guard([this, done](Result<Json> fetched) {
+        if (!fetched.ok() || holder_of(fetched->get()) != config_.identity) {
+          done();
+          return;
+        }
+        write_release(*fetched, [done](Result<Json>) { done(); });
+      }));
+      return;
+    }
+    done();
+  });
+}
+
+void LeaderElector::write_release(const Json& base, std::function<void(Result<Json>)> then) {
+  api_.update(config_.ns, config_.name, lease_body(&base, "", kReleasedLeaseSeconds * kMillisPerSecond, Write::Release),
+              guard([this, then = std::move(then)](Result<Json> result) {
                 if (result.ok()) {
                   obs::info("lease released", {{"lease", config_.ns + "/" + config_.name}});
                 } else {
                   obs::warn("lease release failed", {{"lease", config_.name}, {"error", result.error().message}});
                 }
-                done();
+                then(std::move(result));
               }));
 }
 

@@ -29,8 +29,6 @@ namespace imps::kube {
 inline constexpr std::string_view kLeaseName = "73de1ad9.banzaicloud.io";
 // client-go's JitterFactor for the acquire loop: spreads replicas that started together.
 inline constexpr double kAcquireJitter = 1.2;
-// Where a pod finds its own namespace (the service-account projection).
-inline constexpr const char* kPodNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
 // The three Lease verbs election needs; the kube Client in production, a fake in tests.
 class LeaseApi {
@@ -69,8 +67,9 @@ struct LeaderCallbacks {
 
 // "<hostname>_<16 hex digits>", client-go's convention.
 std::string make_identity(std::string_view hostname, Random& random);
-// --config-namespace when given, else the pod's namespace from `namespace_file`, else "default".
-std::string lease_namespace(std::string_view configured, const char* namespace_file = kPodNamespaceFile);
+// --config-namespace when given, else the cluster config's namespace (in a pod: its own, from the
+// service-account namespace file; else the kubeconfig context's), else "default".
+std::string lease_namespace(std::string_view configured, std::string_view cluster_namespace);
 
 class LeaderElector {
  public:
@@ -106,6 +105,7 @@ class LeaderElector {
   void write(const Json& fetched, bool create, Outcome outcome);
   void written(Result<Json> result, Outcome outcome);
   void lose();
+  void write_release(const Json& base, std::function<void(Result<Json>)> then);
   Json lease_body(const Json* base, std::string_view holder, Millis duration_ms, Write kind) const;
   std::string now_micro() const;
   // Wraps a completion so it is dropped if this elector is gone or a newer epoch began.

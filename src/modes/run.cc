@@ -99,7 +99,7 @@ int run(const app::Config& config) {
   if (config.leader_election) {
     char hostname[256] = {};
     gethostname(hostname, sizeof hostname - 1);
-    kube::LeaderElectionConfig election{kube::lease_namespace(config.leader_election_namespace),
+    kube::LeaderElectionConfig election{kube::lease_namespace(config.leader_election_namespace, cluster->namespace_),
                                         std::string(kube::kLeaseName), kube::make_identity(hostname, random),
                                         config.lease_duration_ms, config.renew_deadline_ms, config.retry_period_ms};
     lease_api = std::make_unique<kube::ClientLeaseApi>(**client);

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "obs/log.h"
-#include "temp_dir.h"
 
 using namespace imps;
 using namespace imps::kube;
@@ -301,10 +300,39 @@ TEST_CASE("identity and Lease namespace") {
   CHECK(a.size() == std::string("imps-7c9d-abcde_").size() + 16);
   CHECK(a != b);
 
-  imps::test::TempDir dir;
-  const std::string file = dir.write("namespace", "imps-system\n");
-  CHECK(lease_namespace("ops", file.c_str()) == "ops");
-  CHECK(lease_namespace("", file.c_str()) == "imps-system");
-  CHECK(lease_namespace("", (dir.path() + "/absent").c_str()) == "default");
-  CHECK(lease_namespace("", dir.write("empty", "").c_str()) == "default");
+  CHECK(lease_namespace("ops", "imps-system") == "ops");
+  CHECK(lease_namespace("", "imps-system") == "imps-system");
+  CHECK(lease_namespace("", "") == "default");
+}
+
+TEST_CASE("release with a stale cached Lease re-reads it and releases the server's copy if still ours") {
+  Fixture f;
+  f.lead();
+  f.advance(kRetry);
+  REQUIRE(f.last().verb == "update");  // a renew in flight...
+  auto renew = std::move(f.last().done);
+  bool done = false;
+  f.elector.release([&] { done = true; });  // ...when SIGTERM arrives
+  renew(Json::parse(other_lease("me_1", "2023-11-14T22:13:22.000000Z", 0)).value());  // ignored
+  REQUIRE(f.last().verb == "update");
+  CHECK(f.spec("holderIdentity").empty());
+  f.reply(make_error(ErrorKind::Conflict, "modified", 409));
+  REQUIRE(f.last().verb == "get");
+  f.reply_json(other_lease("me_1", "2023-11-14T22:13:22.000000Z", 0));
+  REQUIRE(f.last().verb == "update");
+  CHECK(f.spec("holderIdentity").empty());
+  CHECK(f.spec_number("leaseDurationSeconds") == 1);
+  CHECK(json_string_or(json_member(f.last().body.get(), "metadata"), "resourceVersion") == "50");
+  CHECK(!done);
+  f.accept_write("51");
+  CHECK(done);
+
+  Fixture g;
+  g.lead();
+  bool released = false;
+  g.elector.release([&] { released = true; });
+  g.reply(make_error(ErrorKind::Conflict, "modified", 409));
+  g.reply_json(other_lease("someone_else", "2023-11-14T22:13:22.000000Z"));  // not ours any more
+  CHECK(released);
+  CHECK(g.last().verb == "get");
 }
