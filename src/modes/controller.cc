@@ -19,20 +19,23 @@ std::string name_of(const cJSON* object) { return json_string_or(json_member(obj
 }  // namespace
 
 Controller::Controller(loop::EventLoop& loop, kube::Client& client, Random& random, obs::Registry& registry,
-                       ControllerOptions options)
+                       EcrTokens& ecr, ControllerOptions options)
     : loop_(loop),
       client_(client),
       random_(random),
       options_(options),
+      ecr_(ecr),
       events_(client, loop.clock()),
       sources_(loop, client, random,
                SourceWatchHandlers{[this](const std::string& ns, const std::string& name) { source_changed(ns, name); },
                                    [this](const std::string&) { check_ready(); }}),
       reconciler_(client, cache_, sources_, ecr_, events_, loop.clock()),
       metrics_(registry),
-      resync_timer_(loop) {}
+      resync_timer_(loop) {
+  ecr_.on_change([this](const std::string& name) { enqueue(name); });
+}
 
-Controller::~Controller() = default;
+Controller::~Controller() { ecr_.on_change(nullptr); }
 
 void Controller::start() {
   auto make = [this](kube::ResourceType resource, std::string label_selector, kube::Shape shape,
@@ -78,7 +81,7 @@ void Controller::resource_event(Type type, const Json& object) {
   if (type == Type::Deleted) {
     cache_.resources.erase(name);
     retries_.erase(name);
-    refreshes_.erase(name);
+    ecr_.forget_user(name);
   } else {
     auto resource = parse_image_pull_secret(object.get());
     if (!resource.ok()) {
@@ -313,12 +316,6 @@ void Controller::finished(const std::string& name, Millis started, ReconcileResu
     timer->second.start(delay, [this, name] { enqueue(name); });
   } else {
     queue_.forget(name);
-  }
-  if (result.expires_at > 0 && cache_.find_resource(name)) {
-    Millis remaining = result.expires_at * 1000 - loop_.clock().wall_unix_ms();
-    auto [timer, inserted] = refreshes_.try_emplace(name);
-    if (inserted) timer->second.bind(loop_);
-    timer->second.start(std::max(kMinRefreshDelayMs, remaining / 2), [this, name] { enqueue(name); });
   }
   if (result.again) queue_.add(name);
   loop_.defer([this] { pump(); });

@@ -12,7 +12,8 @@
 //  - a source Secret event enqueues the resources naming it;
 //  - a Secret event enqueues its owner unless it is the echo of our own write.
 // Keys are reconciled (reconciler.h) once the first lists are in; failures are retried with
-// per-key exponential backoff; a periodic resync re-plans everything from the cache.
+// per-key exponential backoff; a periodic resync re-plans everything from the cache. ECR tokens
+// come from EcrTokens, which refreshes them at half-life and names the resources to reconcile.
 // The pod watch starts only after the resources are known, so the first pod list already
 // counts against their selectors.
 #pragma once
@@ -29,7 +30,7 @@
 #include "loop/event_loop.h"
 #include "modes/controller_cache.h"
 #include "modes/controller_metrics.h"
-#include "modes/ecr_unavailable.h"
+#include "modes/ecr_token_source.h"
 #include "modes/event_recorder.h"
 #include "modes/reconciler.h"
 #include "modes/source_watches.h"
@@ -41,9 +42,6 @@ namespace imps::modes {
 // A handful of reconciles in flight keeps a 10k-namespace resync from queueing behind one slow
 // request, while the number of outstanding writes (and their memory) stays bounded.
 inline constexpr size_t kMaxConcurrentReconciles = 4;
-// ECR tokens are rewritten before half their validity has passed (spec section 5); never sooner
-// than this after the last write, so a token about to expire cannot cause a write storm.
-inline constexpr Millis kMinRefreshDelayMs = 10'000;
 
 struct ControllerOptions {
   Millis resync_interval_ms = 300'000;
@@ -51,7 +49,8 @@ struct ControllerOptions {
 
 class Controller {
  public:
-  Controller(loop::EventLoop& loop, kube::Client& client, Random& random, obs::Registry& registry,
+  // `ecr` must outlive the controller.
+  Controller(loop::EventLoop& loop, kube::Client& client, Random& random, obs::Registry& registry, EcrTokens& ecr,
              ControllerOptions options);
   ~Controller();
   Controller(const Controller&) = delete;
@@ -97,7 +96,7 @@ class Controller {
   ControllerOptions options_;
   ControllerCache cache_;
   WorkQueue queue_;
-  UnavailableEcrTokens ecr_;
+  EcrTokens& ecr_;
   EventRecorder events_;
   SourceWatches sources_;
   Reconciler reconciler_;
@@ -105,7 +104,7 @@ class Controller {
   std::unique_ptr<kube::Reflector> resources_, namespaces_, secrets_, pods_;
   PodSelectors pod_selectors_;  // those the running pod watch counts against
   kube::ReflectorCounters retired_pod_counters_;
-  std::map<std::string, loop::Timer, std::less<>> retries_, refreshes_;
+  std::map<std::string, loop::Timer, std::less<>> retries_;
   loop::Timer resync_timer_;
   bool ready_ = false;
 };

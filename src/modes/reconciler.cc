@@ -23,16 +23,24 @@ void Reconciler::reconcile(const std::string& name, std::function<void(Reconcile
     done(ReconcileResult{});
     return;
   }
+  std::vector<const SourceSecret*> secrets;
+  for (const SourceRef& ref : resource->spec.credentials) secrets.push_back(sources_.find(ref.namespace_name, ref.name));
+  if (ecr_.first_tokens_pending(name, secrets)) {
+    done(ReconcileResult{});
+    return;
+  }
   auto run = std::make_shared<Run>();
   run->resource = *resource;
   run->done = std::move(done);
   run->result.reconciled = true;
 
   std::vector<SourceOutcome> outcomes;
-  for (const SourceRef& ref : resource->spec.credentials)
-    outcomes.push_back(resolve_source(ref, sources_.find(ref.namespace_name, ref.name), ecr_));
+  {
+    auto scope = ecr_.user_scope(name);
+    for (size_t i = 0; i < secrets.size(); ++i)
+      outcomes.push_back(resolve_source(resource->spec.credentials[i], secrets[i], ecr_));
+  }
   run->sources = merge_sources(outcomes);
-  run->result.expires_at = run->sources.earliest_expiry;
 
   PlanInput input;
   input.resource = &run->resource;

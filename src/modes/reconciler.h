@@ -8,6 +8,9 @@
 // the cache at once, so a reconcile right after sees its own writes before their watch echoes.
 // Status: written when status_changed(), or when Secrets were written (lastSuccessfulReconciliation
 // then moves too) — so an unchanged cluster costs no writes, not even on a resync.
+// ECR: while a first token of one of its credential sets is being fetched nothing is planned
+// (`reconciled` false); the token's arrival, like every later token change, notifies the
+// controller through EcrTokens, which records the sets each resource uses.
 // Does not: retry (the controller requeues with backoff when `done` reports an error).
 #pragma once
 
@@ -21,6 +24,7 @@
 #include "imps/planner.h"
 #include "kube/client.h"
 #include "modes/controller_cache.h"
+#include "modes/ecr_token_source.h"
 #include "modes/event_recorder.h"
 #include "modes/source_watches.h"
 
@@ -29,13 +33,12 @@ namespace imps::modes {
 struct ReconcileResult {
   Status status;             // an API request failed: retry with backoff
   bool again = false;        // the cache learned something the plan must see: reconcile again now
-  int64_t expires_at = 0;    // Unix seconds of the earliest expiring credential written, 0 = none
-  bool reconciled = false;   // false when there was nothing to do (resource gone)
+  bool reconciled = false;   // false when there was nothing to do (resource gone, tokens pending)
 };
 
 class Reconciler {
  public:
-  Reconciler(kube::Client& client, ControllerCache& cache, SourceWatches& sources, EcrTokenSource& ecr,
+  Reconciler(kube::Client& client, ControllerCache& cache, SourceWatches& sources, EcrTokens& ecr,
              EventRecorder& events, const Clock& clock)
       : client_(client), cache_(cache), sources_(sources), ecr_(ecr), events_(events), clock_(clock) {}
 
@@ -56,7 +59,7 @@ class Reconciler {
   kube::Client& client_;
   ControllerCache& cache_;
   SourceWatches& sources_;
-  EcrTokenSource& ecr_;
+  EcrTokens& ecr_;
   EventRecorder& events_;
   const Clock& clock_;
 };

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdio>
 #include <memory>
 
 #include "app/exit_code.h"
@@ -18,6 +17,8 @@
 #include "kube/leader_election.h"
 #include "loop/event_loop.h"
 #include "modes/controller.h"
+#include "modes/ecr_token_source.h"
+#include "modes/refresher.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
 
@@ -57,17 +58,16 @@ bool serve(http::Server& server, const std::optional<app::ListenAddress>& addres
 
 }  // namespace
 
+// Unusable configuration (kubeconfig, API client TLS material, AWS_CA_BUNDLE) is one log line on
+// stderr, in the configured format, and exit status 2.
 int run(const app::Config& config) {
-  if (config.mode == app::Mode::Refresher) {
-    std::fprintf(stderr, "imps: refresher mode is not implemented yet\n");
-    return app::kExitFatal;
-  }
+  const bool refresher_mode = config.mode == app::Mode::Refresher;
   kube::LoadOptions load;
   load.kubeconfig_flag = config.kubeconfig;
   load.context_flag = config.context;
   auto cluster = kube::load_cluster_config(load);
   if (!cluster.ok()) {
-    std::fprintf(stderr, "imps: %s\n", cluster.error().message.c_str());
+    obs::error("unusable cluster configuration", {{"error", cluster.error().message}});
     return app::kExitBadConfig;
   }
   if (cluster->tls.insecure_skip_verify) obs::warn("TLS verification of the API server is disabled by the kubeconfig");
@@ -78,25 +78,41 @@ int run(const app::Config& config) {
   client_options.burst = config.burst;
   auto client = kube::Client::connect(loop, *cluster, client_options);
   if (!client.ok()) {
-    std::fprintf(stderr, "imps: %s\n", client.error().message.c_str());
+    obs::error("cannot set up the API client", {{"error", client.error().message}});
     return app::kExitBadConfig;
   }
-  obs::info("starting", {{"mode", "controller"}, {"server", cluster->server.scheme + "://" + http::host_header(cluster->server)}, {"config", cluster->source},
-                         {"version", IMPS_VERSION}});
-
   obs::Registry registry;
-  registry.gauge("imps_build_info", "Always 1; the version label says which build runs.", {{"version", IMPS_VERSION}}).set(1);
   Random random = Random::from_entropy();
-  ControllerOptions options;
-  options.resync_interval_ms = config.resync_interval_ms;
-  Controller controller(loop, **client, random, registry, options);
+  auto ecr = EcrTokens::create(loop, random, registry);
+  if (!ecr.ok()) {
+    obs::error("cannot set up the AWS client", {{"error", ecr.error().message}});
+    return app::kExitBadConfig;
+  }
+  obs::info("starting", {{"mode", refresher_mode ? "refresher" : "controller"},
+                         {"server", cluster->server.scheme + "://" + http::host_header(cluster->server)},
+                         {"config", cluster->source}, {"version", IMPS_VERSION}});
+  registry.gauge("imps_build_info", "Always 1; the version label says which build runs.", {{"version", IMPS_VERSION}}).set(1);
+
+  // Exactly one of the two modes exists; both must go before the ECR tokens and the client.
+  std::unique_ptr<Controller> controller;
+  std::unique_ptr<Refresher> refresher;
+  if (refresher_mode) {
+    RefresherOptions options{*config.target_secret, config.source_secrets, config.resync_interval_ms};
+    refresher = std::make_unique<Refresher>(loop, **client, random, registry, **ecr, std::move(options));
+  } else {
+    ControllerOptions options;
+    options.resync_interval_ms = config.resync_interval_ms;
+    controller = std::make_unique<Controller>(loop, **client, random, registry, **ecr, options);
+  }
+  auto start_mode = [&] { controller ? controller->start() : refresher->start(); };
+  auto mode_ready = [&] { return controller ? controller->ready() : refresher->ready(); };
 
   // With --enable-leader-election only the Lease holder runs the controller; losing the Lease
   // ends the process (exit 1) so a restarted pod starts over as a clean standby.
   std::unique_ptr<kube::ClientLeaseApi> lease_api;
   std::unique_ptr<kube::LeaderElector> elector;
   int exit_code = app::kExitOk;
-  if (config.leader_election) {
+  if (config.leader_election && controller) {
     char hostname[256] = {};
     gethostname(hostname, sizeof hostname - 1);
     kube::LeaderElectionConfig election{kube::lease_namespace(config.leader_election_namespace, cluster->namespace_),
@@ -104,14 +120,14 @@ int run(const app::Config& config) {
                                         config.lease_duration_ms, config.renew_deadline_ms, config.retry_period_ms};
     lease_api = std::make_unique<kube::ClientLeaseApi>(**client);
     elector = std::make_unique<kube::LeaderElector>(loop, *lease_api, random, std::move(election),
-                                                    kube::LeaderCallbacks{[&] { controller.start(); }, [&] {
+                                                    kube::LeaderCallbacks{[&] { controller->start(); }, [&] {
                                                       exit_code = app::kExitFatal;
                                                       loop.stop();
                                                     }});
   }
 
   auto metrics = [&](const http::RequestHead&) {
-    controller.update_metrics();
+    if (controller) controller->update_metrics();
     return text_response(200, registry.expose(), kPrometheusContentType);
   };
   http::Server health(loop), metrics_server(loop);
@@ -120,7 +136,7 @@ int run(const app::Config& config) {
     if (elector && !elector->leading()) {
       return elector->healthy() ? text_response(200, "ok (standby)\n") : text_response(503, "API server unreachable\n");
     }
-    return controller.ready() ? text_response(200, "ok\n") : text_response(503, "initial sync not complete\n");
+    return mode_ready() ? text_response(200, "ok\n") : text_response(503, "initial sync not complete\n");
   });
   metrics_server.route("/metrics", metrics);
   if (!serve(health, config.health_probe_addr, "health") || !serve(metrics_server, config.metrics_addr, "metrics"))
@@ -143,7 +159,7 @@ int run(const app::Config& config) {
   if (elector) {
     elector->start();
   } else {
-    controller.start();
+    start_mode();
   }
   Status ran = loop.run();
   if (!ran.ok()) {
