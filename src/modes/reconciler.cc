@@ -156,11 +156,8 @@ void Reconciler::failed(const std::shared_ptr<Run>& run, const Action& action, c
                                  action.kind == ActionKind::Delete ? "SecretDeletionError" : "SecretReconciliationError",
                                  what});
   run->failures.push_back(std::move(what));
-  if (!run->result.status.ok()) {
-    step_done(run);
-    return;
-  }
-  run->result.status = make_error(error.kind, "reconcile " + run->resource.name + ": " + error.message, error.code);
+  if (run->result.status.ok())  // the first failure decides the retry
+    run->result.status = make_error(error.kind, "reconcile " + run->resource.name + ": " + error.message, error.code);
   step_done(run);
 }
 
@@ -188,8 +185,9 @@ void Reconciler::write_status(const std::shared_ptr<Run>& run) {
   client_.update_status(kube::kImagePullSecrets, "", run->resource.name, body, [this, run](Result<Json> answer) {
     if (!answer.ok()) {
       obs::warn("status write failed", {{"imagepullsecret", run->resource.name}, {"error", answer.error().message}});
-      if (run->result.status.ok()) run->result.status = make_error(answer.error().kind,
-          "status of " + run->resource.name + ": " + answer.error().message, answer.error().code);
+      if (run->result.status.ok())
+        run->result.status = make_error(answer.error().kind, "status of " + run->resource.name + ": " +
+                                                                 answer.error().message, answer.error().code);
       finish(run);
       return;
     }

@@ -1,0 +1,149 @@
+// The reconciler against a fake API: AlreadyExists on create of somebody else's Secret, the
+// conflict reported in status, and a repeat reconcile of an unchanged world sending nothing.
+#include <doctest/doctest.h>
+
+#include "kube/fake_transport.h"
+#include "modes/reconciler.h"
+#include "obs/log.h"
+
+using namespace imps;
+using namespace imps::modes;
+using namespace imps::kube::testing;
+
+namespace {
+
+// No resource here uses ECR; a fetch would be a test bug.
+class NoFetcher : public aws::TokenFetcher {
+ public:
+  void fetch(const aws::CredentialSet&, Done) override { FAIL("unexpected ECR fetch"); }
+};
+
+constexpr const char* kResource = R"({"metadata":{"name":"r","uid":"r-uid","resourceVersion":"5",
+  "creationTimestamp":"2024-01-01T00:00:00Z"},"spec":{"registry":{"credentials":[{"namespace":"src","name":"docker"}]},
+  "target":{"secret":{"name":"pull"},"namespaces":{"names":["a"]}}}})";
+
+constexpr const char* kAlreadyExists = R"({"kind":"Status","apiVersion":"v1","status":"Failure",
+  "message":"secrets \"pull\" already exists","reason":"AlreadyExists","code":409})";
+
+constexpr const char* kForeignSecret = R"({"kind":"Secret","apiVersion":"v1","type":"Opaque",
+  "metadata":{"name":"pull","namespace":"a","uid":"s-uid","resourceVersion":"9"},"data":{"x":"eA=="}})";
+
+struct Fixture {
+  ManualClock clock;
+  loop::EventLoop loop{clock};
+  FakeApi api;
+  Random random{3};
+  obs::Registry registry;
+  kube::Client client{loop, std::make_unique<FakeTransport>(api), kube::TokenSource()};
+  NoFetcher fetcher;
+  EcrTokens ecr{loop, fetcher, random, registry};
+  SourceWatches sources{loop, client, random, SourceWatchHandlers{[](auto&, auto&) {}, [](auto&) {}}};
+  ControllerCache cache;
+  EventRecorder events{client, clock};
+  Reconciler reconciler{client, cache, sources, ecr, events, clock};
+  std::vector<ReconcileResult> results;
+
+  Fixture() {
+    obs::configure_logging(obs::LogLevel::Error, obs::LogFormat::Json);
+    auto resource = parse_image_pull_secret(std::string_view(kResource));
+    REQUIRE(resource.ok());
+    cache.resources.emplace("r", std::move(resource).value());
+    cache.namespaces.set("a", {});
+  }
+  void reconcile() {
+    reconciler.reconcile("r", [this](ReconcileResult r) { results.push_back(std::move(r)); });
+    pump();
+  }
+  void pump() {
+    for (int i = 0; i < 5; ++i) REQUIRE(loop.run_once(0).ok());
+  }
+  // Index of the last request with this method whose target contains `part`.
+  size_t find(std::string_view method, std::string_view part) {
+    for (size_t i = api.sent.size(); i-- > 0;)
+      if (api.sent[i].request.method == method && api.sent[i].request.target.find(part) != std::string::npos) return i;
+    FAIL("no " << method << " " << part);
+    return 0;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("reconciler: a foreign Secret found on create is left alone and reported; a repeat sends nothing") {
+  Fixture f;
+  f.reconcile();
+  size_t create = f.find("POST", "/namespaces/a/secrets");
+  size_t event = f.find("POST", "/namespaces/default/events");
+  f.api.reply(event, response(201, "{}"));
+  f.api.reply(create, response(409, kAlreadyExists));
+  f.pump();
+  size_t get = f.find("GET", "/namespaces/a/secrets/pull");
+  f.api.reply(get, response(200, kForeignSecret));
+  f.pump();
+  // The missing source makes the first status Failed too; its write ends the reconcile.
+  size_t first_status = f.find("PUT", "/imagepullsecrets/r/status");
+  f.cache.resources.at("r").status =
+      parse_status(json_member(Json::parse(f.api.sent[first_status].request.body)->get(), "status"));
+  f.api.reply(first_status, response(200, "{}"));
+  f.pump();
+  REQUIRE(f.results.size() == 1);
+  CHECK(f.results[0].status.ok());
+  CHECK(f.results[0].again);
+  CHECK(f.cache.foreign.count("a/pull") == 1);
+  CHECK(f.cache.managed.empty());
+
+  size_t before = f.api.sent.size();
+  f.reconcile();
+  size_t status = f.find("PUT", "/imagepullsecrets/r/status");
+  CHECK(status >= before);
+  for (size_t i = before; i < f.api.sent.size(); ++i)
+    CHECK(f.api.sent[i].request.target.find("/secrets") == std::string::npos);  // no Secret writes
+  auto body = Json::parse(f.api.sent[status].request.body);
+  REQUIRE(body.ok());
+  const cJSON* written = json_member(body->get(), "status");
+  CHECK(json_string_or(written, "status") == "Failed");
+  CHECK(json_string_or(written, "reason").find("a/pull exists and is not managed by imps") != std::string::npos);
+  CHECK(json_string_or(json_member(body->get(), "metadata"), "resourceVersion") == "5");
+
+  // The status write answered: the cache now holds it, as the watch would.
+  f.cache.resources.at("r").status = parse_status(written);
+  f.api.reply(status, response(200, "{}"));
+  for (size_t i = before; i < f.api.sent.size(); ++i)
+    if (f.api.sent[i].done) f.api.reply(i, response(201, "{}"));
+  f.pump();
+  REQUIRE(f.results.size() == 2);
+
+  before = f.api.sent.size();
+  f.reconcile();
+  CHECK(f.api.sent.size() == before);  // same plan, same status, events already sent this period
+  REQUIRE(f.results.size() == 3);
+  CHECK(f.results[2].status.ok());
+}
+
+TEST_CASE("reconciler: a failed create is an error to retry and a SecretReconciliationError event") {
+  Fixture f;
+  f.reconcile();
+  size_t create = f.find("POST", "/namespaces/a/secrets");
+  f.api.fail(create, make_error(ErrorKind::Forbidden, "secrets is forbidden", 403));
+  f.pump();
+  size_t event = f.find("POST", "/namespaces/default/events");
+  auto body = Json::parse(f.api.sent[event].request.body);
+  REQUIRE(body.ok());
+  CHECK(json_string_or(body->get(), "reason") == "SecretReconciliationError");
+  size_t status = f.find("PUT", "/imagepullsecrets/r/status");
+  auto written = Json::parse(f.api.sent[status].request.body);
+  CHECK(json_string_or(json_member(written->get(), "status"), "reason").find("forbidden") != std::string::npos);
+  f.api.reply(status, response(200, "{}"));
+  f.pump();
+  REQUIRE(f.results.size() == 1);
+  CHECK_FALSE(f.results[0].status.ok());
+  CHECK(f.results[0].status.error().kind == ErrorKind::Forbidden);
+}
+
+TEST_CASE("reconciler: a resource that is gone needs nothing") {
+  Fixture f;
+  f.cache.resources.clear();
+  f.reconcile();
+  REQUIRE(f.results.size() == 1);
+  CHECK_FALSE(f.results[0].reconciled);
+  CHECK(f.api.sent.empty());
+}
