@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/json.h"
+#include "imps/target_secret.h"
 
 namespace imps::modes {
 
@@ -18,13 +19,20 @@ Result<PodMeta> observe_pod(const cJSON* object) {
   return pod;
 }
 
+uint32_t PodIndex::intern(ResourceSet resources) {
+  auto [it, inserted] = set_ids_.try_emplace(resources, static_cast<uint32_t>(sets_.size()));
+  if (inserted) sets_.push_back(std::move(resources));
+  return it->second;
+}
+
 std::vector<PodCountChange> PodIndex::set(std::string_view ns, std::string_view name,
                                           std::vector<std::string> resources) {
   std::sort(resources.begin(), resources.end());
   resources.erase(std::unique(resources.begin(), resources.end()), resources.end());
-  std::string key = std::string(ns) + "/" + std::string(name);
-  std::vector<std::string> before;
-  if (auto it = pods_.find(key); it != pods_.end()) before = std::move(it->second);
+  const uint64_t key = content_hash(std::string(ns) + "/" + std::string(name));
+  static const ResourceSet kNone;
+  auto found = pods_.find(key);
+  const ResourceSet& before = found == pods_.end() ? kNone : sets_[found->second];
   std::vector<PodCountChange> changes;
   for (const std::string& r : before) {
     if (std::binary_search(resources.begin(), resources.end(), r)) continue;
@@ -42,7 +50,7 @@ std::vector<PodCountChange> PodIndex::set(std::string_view ns, std::string_view 
   if (resources.empty())
     pods_.erase(key);
   else
-    pods_.insert_or_assign(std::move(key), std::move(resources));
+    pods_.insert_or_assign(key, intern(std::move(resources)));
   return changes;
 }
 

@@ -3,6 +3,10 @@
 // (namespacesWithPods), and for each pod that matches at least one resource, which resources
 // it matched — so that a delete or relabel can undo its counts without the pod's old labels.
 // Pods that match nothing cost nothing. Resources are identified by name (the queue's key).
+// Memory (the 100k-pod budget): a pod costs one hash-table entry — a 64-bit hash of
+// "<namespace>/<name>" and the id of its set of matched resources; the sets are interned, since
+// most pods match the same one or two resources. Two pods whose names hash alike (odds about
+// 1 in 10^9 at 100k pods) would share one record; a resync's relist rebuilds the index anyway.
 // Pure bookkeeping: deciding which resources a pod matches is the caller's (selection.h).
 #pragma once
 
@@ -11,6 +15,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -54,7 +59,12 @@ class PodIndex {
 
  private:
   using CountKey = std::pair<std::string, std::string>;  // (resource, namespace)
-  std::map<std::string, std::vector<std::string>, std::less<>> pods_;  // "ns/name" → resources
+  using ResourceSet = std::vector<std::string>;           // sorted, unique, never empty
+  uint32_t intern(ResourceSet resources);
+
+  std::unordered_map<uint64_t, uint32_t> pods_;  // hash of "ns/name" → index into sets_
+  std::vector<ResourceSet> sets_;
+  std::map<ResourceSet, uint32_t> set_ids_;
   std::map<CountKey, uint32_t, std::less<>> counts_;  // only non-zero counts are kept
 };
 

@@ -69,3 +69,18 @@ TEST_CASE("observe_pod reads metadata and rejects malformed pods") {
     CHECK_FALSE(observe_pod(json->get()).ok());
   }
 }
+
+TEST_CASE("many pods: counts follow every add and remove, and the index empties") {
+  PodIndex index;
+  size_t flips = 0;
+  for (int i = 0; i < 1000; ++i)
+    flips += index.set("ns" + std::to_string(i % 10), "p" + std::to_string(i), {i % 2 ? "odd" : "even"}).size();
+  CHECK(flips == 10);  // each namespace turns on once (even i land in even namespaces)
+  CHECK(index.tracked_pods() == 1000);
+  for (int i = 0; i < 1000; ++i) index.remove("ns" + std::to_string(i % 10), "p" + std::to_string(i));
+  CHECK(index.tracked_pods() == 0);
+  for (int n = 0; n < 10; ++n) {
+    CHECK_FALSE(index.has_pods("odd", "ns" + std::to_string(n)));
+    CHECK_FALSE(index.has_pods("even", "ns" + std::to_string(n)));
+  }
+}
