@@ -114,6 +114,11 @@ class EcrCase(ControllerCase):
                                    message="initial sync")
         return self.imps
 
+    def metrics(self):
+        line = self.imps.wait_for_log(lambda l: l.get("msg") == "listening" and l.get("server") == "metrics")
+        url = "http://127.0.0.1:%s/metrics" % line["port"]
+        return urllib.request.urlopen(url, timeout=10).read().decode()
+
     def create_ecr_source(self, ns, name, **fields):
         secret = {"apiVersion": "v1", "kind": "Secret", "type": ECR_TYPE, "metadata": {"name": name},
                   "data": ecr_data(**fields)}

@@ -46,6 +46,10 @@ class EcrControllerTest(EcrCase):
         self.assertEqual(counts["by_key"].get("AKIDMERGE1"), 1)
         self.assertEqual(counts["by_key"].get("AKIDMERGE2"), 1)
         self.assertGreaterEqual(counts["regions"].get("eu-west-1", 0), 1)
+        # Earlier tests' resources live on in this class's stand-in, so only lower bounds hold.
+        samples = dict(line.rsplit(" ", 1) for line in self.metrics().splitlines() if not line.startswith("#"))
+        self.assertGreaterEqual(float(samples['imps_ecr_token_refreshes_total{result="success"}']), 2)
+        self.assertGreater(float(samples["imps_ecr_token_expiry_timestamp_seconds"]), time.time())
 
     def test_wrong_keys_fail_the_source_with_the_aws_error_and_no_key_material(self):
         self.create_ecr_source("sources", "wrong-ecr", akid="AKIDWRONGKEY", secret="wrong-secret-material")
@@ -159,13 +163,34 @@ class EcrAmbientIdentityTest(EcrCase):
         self.ensure_namespace("sources")
         self.create_ecr_source("sources", "ambient-ecr")
         self.create_namespace("ambient-app")
+        self.aws.reset_counts()
         self.start_imps(env={"AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/irsa",
                              "AWS_WEB_IDENTITY_TOKEN_FILE": token_file})
         self.create_imps("ambient", {"secret": {"name": "ecr-pull"}, "namespaces": {"names": ["ambient-app"]}},
                          credentials=(("sources", "ambient-ecr"),))
         self.wait_password("ambient-app", "ecr-pull", registry_host(), timeout=20)
         counts = self.aws.counts()
-        self.assertEqual(counts.get("AssumeRoleWithWebIdentity"), 1)
+        # One call per region: earlier tests' keyless sources (eu-west-1) resolve through IRSA too.
+        self.assertEqual(counts.get("AssumeRoleWithWebIdentity"), len(counts["regions"]))
+        self.assertTrue(all(k.startswith("ASIASTANDIN") for k in counts["by_key"]), counts)
+
+    def test_eks_pod_identity_agent_from_the_environment(self):
+        token_file = f"{self.aws.tmp.name}/pod-identity-token"
+        with open(token_file, "w") as f:
+            f.write("pod-identity-token-value\n")  # the trailing newline is not part of the token
+        self.aws.config(container_token="pod-identity-token-value")
+        self.ensure_namespace("sources")
+        self.create_ecr_source("sources", "pod-identity-ecr", region="eu-west-1")
+        self.create_namespace("pod-identity-app")
+        self.aws.reset_counts()
+        self.start_imps(env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": self.aws.container_url,
+                             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": token_file})
+        self.create_imps("pod-identity", {"secret": {"name": "ecr-pull"},
+                                          "namespaces": {"names": ["pod-identity-app"]}},
+                         credentials=(("sources", "pod-identity-ecr"),))
+        self.wait_password("pod-identity-app", "ecr-pull", registry_host("eu-west-1"), timeout=20)
+        counts = self.aws.counts()
+        self.assertEqual(counts.get("ContainerCredentials"), 1)
         self.assertEqual(counts.get("GetAuthorizationToken"), 1)
 
     def test_no_keys_and_no_ambient_identity_is_reported(self):
