@@ -57,7 +57,8 @@ void Reconciler::reconcile(const std::string& name, std::function<void(Reconcile
   for (const auto& [key, text] : run->sources.status)
     if (text != kSourceOk)
       events_.record(run->resource, {EventType::Warning, "SourceCredentialsError", "source " + key + ": " + text});
-  for (const Conflict& conflict : run->plan.conflicts)
+  // Logged when the status (whose reason lists them) changes, not on every reconcile.
+  for (const Conflict& conflict : run->plan.write_status ? run->plan.conflicts : std::vector<Conflict>{})
     obs::warn("secret conflict", {{"imagepullsecret", name}, {"namespace", conflict.namespace_name},
                                   {"name", conflict.name}, {"reason", conflict.reason}});
 
