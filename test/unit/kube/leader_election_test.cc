@@ -40,7 +40,8 @@ struct Fixture {
   FakeLeaseApi api;
   Random random{42};
   int started = 0, stopped = 0;
-  LeaderElector elector{loop, api, random, LeaderElectionConfig{"ops", std::string(kLeaseName), "me_1", kLease, kRenew, kRetry},
+  LeaderElector elector{loop, api, random,
+                        LeaderElectionConfig{"ops", std::string(kLeaseName), "me_1", kLease, kRenew, kRetry},
                         LeaderCallbacks{[this] { ++started; }, [this] { ++stopped; }}};
 
   Fixture() { obs::configure_logging(obs::LogLevel::Error, obs::LogFormat::Json); }
@@ -80,10 +81,12 @@ struct Fixture {
 };
 
 std::string other_lease(const char* holder, const char* renew, int transitions = 3) {
-  return std::string(R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"73de1ad9.banzaicloud.io","namespace":"ops","resourceVersion":"50"},)"
-                     R"("spec":{"holderIdentity":")") + holder +
-         R"(","leaseDurationSeconds":15,"acquireTime":"2020-01-01T00:00:00.000000Z","renewTime":")" + renew +
-         R"(","leaseTransitions":)" + std::to_string(transitions) + R"(,"strategy":"OldestEmulationVersion","preferredHolder":"x"}})";
+  return std::string(R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease",)"
+                     R"("metadata":{"name":"73de1ad9.banzaicloud.io","namespace":"ops","resourceVersion":"50"},)"
+                     R"("spec":{"holderIdentity":")") +
+         holder + R"(","leaseDurationSeconds":15,"acquireTime":"2020-01-01T00:00:00.000000Z","renewTime":")" +
+         renew + R"(","leaseTransitions":)" + std::to_string(transitions) +
+         R"(,"strategy":"OldestEmulationVersion","preferredHolder":"x"}})";
 }
 
 }  // namespace
