@@ -144,7 +144,8 @@ void TokenCache::finish_fetch(const std::string& id, Result<EcrToken> result) {
 void TokenCache::on_timer(const std::string& id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  if (loop_.now() - it->second->last_used > options_.idle_eviction_ms) {
+  const bool idle = loop_.now() - it->second->last_used > options_.idle_eviction_ms;
+  if (idle && !(in_use_ && in_use_(id))) {
     obs::info("ECR credentials unused, token dropped", {{"credentials", id}});
     entries_.erase(it);
     update_expiry_gauge();

@@ -8,8 +8,9 @@
 //    is never scheduled past that expiry, so an expired token is dropped promptly;
 //  - on_change(set id) fires when a set's token changed, its first fetch failed (or failed
 //    differently) or its token expired unreplaced: exactly the moments its users must re-render;
-//  - a set nobody asked for during idle_eviction_ms is dropped at its next timer instead of
-//    being fetched again, so deleted sources stop costing AWS calls.
+//  - a set nobody asked for during idle_eviction_ms, and that the in-use predicate (when set)
+//    does not claim, is dropped at its next timer instead of being fetched again, so deleted
+//    sources stop costing AWS calls.
 // Keys and tokens are held in memory only; set ids, logs and errors never contain them.
 // Does not know how a token is fetched (TokenFetcher) nor who the users are (the caller maps ids).
 #pragma once
@@ -74,6 +75,8 @@ class TokenCache {
   TokenCache& operator=(const TokenCache&) = delete;
 
   void on_change(OnChange handler) { on_change_ = std::move(handler); }
+  // Sets for which this returns true are never dropped for idleness (their users are known).
+  void keep_while(std::function<bool(const std::string& set_id)> in_use) { in_use_ = std::move(in_use); }
 
   // The current token of this set (expires_at_unix_ms always set), or why there is none:
   // Transient "waiting for the first ECR token" while the first fetch runs, else the last error.
@@ -102,6 +105,7 @@ class TokenCache {
   obs::Counter& refresh_failure_;
   obs::Gauge& expiry_gauge_;
   OnChange on_change_;
+  std::function<bool(const std::string&)> in_use_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;
   // Fetch completions check this, so a cache destroyed with a fetch in flight is never touched.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

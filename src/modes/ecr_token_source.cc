@@ -54,13 +54,19 @@ Result<std::unique_ptr<EcrTokens>> EcrTokens::create(loop::EventLoop& loop, Rand
 
 EcrTokens::EcrTokens(loop::EventLoop& loop, std::unique_ptr<AwsStack> stack, Random& random, obs::Registry& metrics)
     : stack_(std::move(stack)), cache_(loop, stack_->login, random, metrics) {
-  cache_.on_change([this](const std::string& id) { changed(id); });
+  wire_cache();
 }
 
 EcrTokens::EcrTokens(loop::EventLoop& loop, aws::TokenFetcher& fetcher, Random& random, obs::Registry& metrics,
                      aws::TokenCacheOptions options)
     : cache_(loop, fetcher, random, metrics, options) {
+  wire_cache();
+}
+
+void EcrTokens::wire_cache() {
   cache_.on_change([this](const std::string& id) { changed(id); });
+  // A set with a known user stays however rarely it is asked for (a long resync interval).
+  cache_.keep_while([this](const std::string& id) { return users_by_set_.count(id) != 0; });
 }
 
 EcrTokens::~EcrTokens() = default;

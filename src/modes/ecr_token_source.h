@@ -60,6 +60,7 @@ class EcrTokens : public EcrTokenSource {
  private:
   struct AwsStack;
   EcrTokens(loop::EventLoop& loop, std::unique_ptr<AwsStack> stack, Random& random, obs::Registry& metrics);
+  void wire_cache();
   void changed(const std::string& set_id);
   void record(const std::string& user, const std::string& set_id);
 

@@ -252,6 +252,24 @@ TEST_CASE("a set nobody uses is dropped at its next refresh instead of being fet
   CHECK(cache.size() == 0);
 }
 
+TEST_CASE("a set its owner claims as in use is refreshed however long since it was asked for") {
+  TokenCacheOptions options;
+  options.idle_eviction_ms = kHour;
+  ManualClock clock;
+  loop::EventLoop loop{clock};
+  FakeFetcher fetcher;
+  Random random{1};
+  obs::Registry metrics;
+  TokenCache cache{loop, fetcher, random, metrics, options};
+  cache.keep_while([](const std::string&) { return true; });
+  (void)cache.token(CredentialSet{"AKID", "s", "", "us-east-1", ""});
+  fetcher.succeed(clock.wall_unix_ms() + 12 * kHour);
+  clock.advance(6 * kHour);
+  REQUIRE(loop.run_once(0).ok());
+  CHECK(fetcher.calls.size() == 1);
+  CHECK(cache.size() == 1);
+}
+
 TEST_CASE("a fetch completing after the cache is gone is ignored") {
   ManualClock clock;
   loop::EventLoop loop{clock};

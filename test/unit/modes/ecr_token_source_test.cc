@@ -76,9 +76,30 @@ TEST_CASE("a user that stopped using a set is no longer notified") {
   CHECK(f.notified.empty());
   f.fetcher.succeed(f.clock.wall_unix_ms() + 3'600'000);  // K2's token
   CHECK(f.notified == std::vector<std::string>{"a"});
-  f.tokens.forget_user("a");
-  f.clock.advance(1'800'000);
-  REQUIRE(f.loop.run_once(0).ok());
+}
+
+TEST_CASE("a set with a user survives idleness; once its last user is forgotten it is dropped") {
+  ManualClock clock;
+  loop::EventLoop loop{clock};
+  FakeFetcher fetcher;
+  Random random{7};
+  obs::Registry metrics;
+  aws::TokenCacheOptions options;
+  options.idle_eviction_ms = 60'000;
+  EcrTokens tokens{loop, fetcher, random, metrics, options};
+  {
+    auto scope = tokens.user_scope("a");
+    (void)tokens.token_for(config("K1"));
+  }
+  fetcher.succeed(clock.wall_unix_ms() + 3'600'000);
+  clock.advance(1'800'000);
+  REQUIRE(loop.run_once(0).ok());
+  REQUIRE(fetcher.calls.size() == 1);  // refreshed although not asked for in 30 minutes
+  fetcher.succeed(clock.wall_unix_ms() + 3'600'000);
+  tokens.forget_user("a");
+  clock.advance(1'800'000);
+  REQUIRE(loop.run_once(0).ok());
+  CHECK(fetcher.calls.empty());  // dropped instead of refreshed
 }
 
 TEST_CASE("tokens asked for outside a scope are not attributed to anyone") {
