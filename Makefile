@@ -4,10 +4,20 @@
 #   make test       unit + integration tests through CTest; SANITIZE=1 uses ASan+UBSan
 #   make demo       the test cluster, imps against it, and what it did
 #   make bench      benchmarks (not part of `make test`)
+#   make fuzz       libFuzzer harnesses of test/fuzz, FUZZ_SECONDS each (clang, ASan+UBSan)
 JOBS ?= $(shell nproc)
 SANITIZE ?= 0
+# ARCH=arm64: cross build into build-arm64 with Debian's aarch64 toolchain (scripts/setup.sh cross).
+ARCH ?=
+SETUP := build
+STRIP := strip
 
-ifeq ($(SANITIZE),1)
+ifeq ($(ARCH),arm64)
+BUILD := build-arm64
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=MinSizeRel -DCMAKE_TOOLCHAIN_FILE=third_party/toolchain-aarch64.cmake -DIMPS_TESTS=OFF
+SETUP := cross
+STRIP := aarch64-linux-gnu-strip
+else ifeq ($(SANITIZE),1)
 BUILD := build-asan
 CMAKE_FLAGS := -DIMPS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 else
@@ -15,12 +25,12 @@ BUILD := build
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=MinSizeRel
 endif
 
-.PHONY: all imps setup setup-test configure test unit demo bench clean
+.PHONY: all imps setup setup-test configure test unit demo bench image-rootfs test-arm64 fuzz clean
 
 all: imps
 
 setup:
-	@scripts/setup.sh build
+	@scripts/setup.sh $(SETUP)
 
 setup-test:
 	@scripts/setup.sh test
@@ -34,7 +44,7 @@ configure: setup
 imps: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target imps
 ifneq ($(SANITIZE),1)
-	@strip $(BUILD)/imps
+	@$(STRIP) $(BUILD)/imps
 endif
 
 test: setup-test configure
@@ -54,5 +64,22 @@ demo: setup-test imps
 bench: setup-test imps
 	@/usr/bin/python3 test/bench/run.py --imps $(BUILD)/imps
 
+FUZZ_SECONDS ?= 30
+fuzz:
+	@scripts/setup.sh fuzz
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DIMPS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@scripts/run_fuzzers.sh build-fuzz/test/fuzz $(FUZZ_SECONDS)
+
+# The scratch image's file tree (what deploy/Dockerfile ships), without a container engine.
+image-rootfs: imps
+	@rm -rf $(BUILD)/rootfs && scripts/image_rootfs.sh $(BUILD)/rootfs $(BUILD)/imps
+	@echo "$(BUILD)/rootfs"
+
+# Cross-builds build-arm64/imps (minutes on 2 cores) and runs it under qemu against the stand-in.
+test-arm64: setup-test
+	@$(MAKE) --no-print-directory ARCH=arm64 imps
+	@cd test/integration && /usr/bin/python3 -m unittest -v test_arm64
+
 clean:
-	rm -rf build build-asan build-arm64
+	rm -rf build build-asan build-arm64 build-fuzz

@@ -5,6 +5,7 @@
 #   scripts/setup.sh build   compilers, cmake, library sources
 #   scripts/setup.sh test    the above plus python3, openssl, kubectl, botocore, doctest
 #   scripts/setup.sh cross   the above plus the aarch64 cross toolchain and qemu-user
+#   scripts/setup.sh fuzz    the above plus clang and its libFuzzer runtime
 set -euo pipefail
 what=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +66,7 @@ case "$what" in
   build) ;;
   test) apt_install python3 python3-botocore openssl doctest-dev procps
         command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client ;;
+  fuzz) apt_install clang libclang-rt-14-dev ;;
   cross) apt_install gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static python3 openssl ;;
-  *) echo "usage: $0 build|test|cross" >&2; exit 2 ;;
+  *) echo "usage: $0 build|test|cross|fuzz" >&2; exit 2 ;;
 esac
