@@ -39,4 +39,4 @@ class WriteLog:
                 newer.append(record)
         records = [{"seq": s, "time": t, "type": kind, "resource": plural, "namespace": ns, "name": name}
                    for s, t, kind, plural, ns, name in reversed(newer) if resource is None or plural == resource]
-        return records, max(last, seq)
+        return records, last
