@@ -83,20 +83,6 @@ class EcrControllerTest(EcrCase):
         self.assertEqual(counts["by_key"].get("AKIDROLEBASE"), 1)  # the AssumeRole call only
         self.assertTrue(any(k.startswith("ASIASTANDIN") for k in counts["by_key"]), counts)
 
-    def test_expired_role_credentials_are_assumed_again(self):
-        self.aws.add_key("AKIDREASSUME", "reassume-secret")
-        self.aws.config(role_arns=[ROLE], token_validity_seconds=4)
-        self.create_ecr_source("sources", "reassume-ecr", akid="AKIDREASSUME", secret="reassume-secret", role_arn=ROLE)
-        self.create_namespace("reassume-app")
-        self.start_imps()
-        self.create_imps("reassume", self.target("reassume-app"), credentials=(("sources", "reassume-ecr"),))
-        first = self.wait_password("reassume-app", "ecr-pull", registry_host())
-        self.aws.reset_counts()
-        self.aws.fail(1, "expired", "GetAuthorizationToken")
-        self.wait_password("reassume-app", "ecr-pull", registry_host(), differs_from=first, timeout=15)
-        # ExpiredTokenException dropped the cached role credentials: the retry assumed the role again.
-        self.assertGreaterEqual(self.aws.counts().get("AssumeRole", 0), 1)
-
     def test_china_region_uses_the_endpoint_override_and_the_cn_registry_host(self):
         self.aws.add_key("AKIDCHINA", "china-secret")
         self.create_ecr_source("sources", "cn-ecr", akid="AKIDCHINA", secret="china-secret", region="cn-north-1")
@@ -165,6 +151,27 @@ class EcrControllerTest(EcrCase):
         calls = self.aws.counts()["by_key"]["AKIDSHARED"]
         # One call per generation seen, plus possibly one in flight: never one per resource.
         self.assertLessEqual(calls, len(seen) + 1)
+
+
+class EcrExpiredCredentialsTest(EcrCase):
+    """Alone in its stand-in: an injected failure hits whichever ECR call comes next."""
+
+    def test_expired_role_credentials_are_assumed_again(self):
+        self.aws.add_key("AKIDREASSUME", "reassume-secret")
+        self.aws.config(role_arns=[ROLE], token_validity_seconds=4)
+        self.create_namespace("sources")
+        self.create_ecr_source("sources", "reassume-ecr", akid="AKIDREASSUME", secret="reassume-secret",
+                               role_arn=ROLE)
+        self.create_namespace("reassume-app")
+        self.start_imps()
+        self.create_imps("reassume", {"secret": {"name": "ecr-pull"}, "namespaces": {"names": ["reassume-app"]}},
+                         credentials=(("sources", "reassume-ecr"),))
+        first = self.wait_password("reassume-app", "ecr-pull", registry_host())
+        self.aws.reset_counts()
+        self.aws.fail(1, "expired", "GetAuthorizationToken")
+        self.wait_password("reassume-app", "ecr-pull", registry_host(), differs_from=first, timeout=15)
+        # ExpiredTokenException dropped the cached role credentials: the retry assumed the role again.
+        self.assertGreaterEqual(self.aws.counts().get("AssumeRole", 0), 1)
 
 
 class EcrAmbientIdentityTest(EcrCase):
