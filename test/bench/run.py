@@ -1,0 +1,335 @@
+#!/usr/bin/python3
+"""The controller-mode benchmark (`make bench`): imps against a seeded Kubernetes API stand-in.
+
+    /usr/bin/python3 test/bench/run.py --imps build/imps [--namespaces 10000] [--pods 100000]
+        [--latency-samples 200] [--markdown docs/benchmarks.md] [--json results.json]
+
+Phases (each measured on the stand-in's side: its request counters and its write timestamps):
+  1. idle: imps against a cluster holding only the source Secret and the ImagePullSecret;
+  2. seeding (not measured against imps): namespaces, pods, see workload.py;
+  3. initial sync: start to every selected namespace provisioned, requests by verb, peak RSS,
+     RSS after the lists, idle RSS after the sync;
+  4. one event of each kind, with the requests it cost;
+  5. event-to-write latency over N new matching namespaces, spaced so they do not queue;
+  6. a periodic resync.
+Results go to --json (machine-readable, used by the smoke test) and --markdown (the report).
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402
+import report  # noqa: E402
+import workload  # noqa: E402
+from cluster import USER_AGENT, Requests, WriteTracker, resource_of, seed  # noqa: E402
+from imps_process import ImpsUnderTest  # noqa: E402
+
+# No request for this long means the controller has finished reacting to an event.
+QUIET_SECONDS = 1.5
+# Upper bound for a single event's reaction (a source edit rewrites every Secret at --qps).
+EVENT_TIMEOUT = 600.0
+# imps starts that crash before their first write are retried this often (the crash is reported).
+CRASH_RETRIES = 3
+# Gap between latency samples: well above the expected reaction so samples never queue.
+LATENCY_SPACING = 0.1
+METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered))) - 1))]
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.results = {"parameters": {"namespaces": args.namespaces, "pods": args.pods,
+                                       "latency_samples": args.latency_samples, "qps": args.qps,
+                                       "burst": args.burst, "resync_seconds": args.resync, "seed": args.seed},
+                        "machine": report.machine(), "binary_size": os.path.getsize(args.imps)}
+        self.standin = harness.StandIn("--seed", str(args.seed))
+        # Pods own ReplicaSets the stand-in does not have: keep its garbage collector away.
+        self.standin.settings(gc_delay=86400.0)
+        self.client = self.standin.client()
+        self.requests = Requests(self.standin)
+        self.writes = WriteTracker(self.standin)
+        self.rng = random.Random(args.seed + 1)
+
+    def log(self, text):
+        print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    def api(self, method, path, body=None, content_type="application/json"):
+        verb = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(method, "get")
+        self.requests.sent(verb, resource_of(path))
+        response = self.client.request(method, path, body, headers={"User-Agent": USER_AGENT},
+                                       content_type=content_type)
+        if response.status >= 300:
+            raise RuntimeError(f"{method} {path}: HTTP {response.status} {response.body[:200]!r}")
+        return response.json()
+
+    def start_imps(self):
+        return ImpsUnderTest("--kubeconfig", self.standin.kubeconfig, "--metrics-addr", "0",
+                             "--health-probe-addr", "0", "--log-level", "debug",
+                             "--periodic-reconcile-interval", str(self.args.resync),
+                             "--qps", str(self.args.qps), "--burst", str(self.args.burst))
+
+    # --- phases ----------------------------------------------------------------------------
+
+    def idle_empty(self):
+        """imps with nothing to do but its own watches: the 'idle' budget."""
+        self.standin.seed(objects=[workload.source_namespace(), workload.source_secret("initial"),
+                                   workload.image_pull_secret()])
+        self.results["idle_empty"] = {}
+        imps = self.start_imps()
+        try:
+            synced = imps.wait_log(lambda l: l.get("msg") == "initial sync complete", 60)
+            self.requests.settle(QUIET_SECONDS, 30)
+            memory = imps.memory()
+            self.results["idle_empty"] = {"synced": bool(synced), "rss": memory.get("VmRSS"),
+                                          "hwm": memory.get("VmHWM")}
+        finally:
+            self.results["idle_empty"]["exit_code"] = imps.stop()
+
+    def seed_cluster(self):
+        self.log(f"seeding {self.args.namespaces} namespaces and {self.args.pods} pods")
+        seeded = seed(self.standin, self.args.namespaces, self.args.pods, self.args.seed)
+        self.seeded = seeded
+        self.results["seeded"] = {"namespaces": seeded.namespaces, "pods": seeded.pods,
+                                  "selected": len(seeded.selected), "seconds": round(seeded.seconds, 1),
+                                  "standin_rss": harness_rss(self.standin)}
+        self.log(f"seeded in {seeded.seconds:.1f}s; {len(seeded.selected)} namespaces must get the Secret")
+
+    def initial_sync(self):
+        """Measures the sync; a start that crashes before writing anything is retried afresh."""
+        for _ in range(CRASH_RETRIES):
+            complete = self.sync_once()
+            crash = self.results["initial_sync"]["imps_exit"]
+            if complete or crash is None or self.results["initial_sync"]["provisioned"]:
+                return complete
+            self.results.setdefault("crashed_starts", []).append(crash)
+            self.log(f"imps exited with {crash} before writing anything; starting it again")
+            self.imps.stop()
+        return False
+
+    def sync_once(self):
+        # Only seeded namespaces are selected (registry-access and the defaults carry no Istio
+        # label), so the idle run wrote nothing that this run could find already in place.
+        expected = set(self.seeded.selected)
+        self.requests.reset()
+        self.writes.mark()
+        imps = self.start_imps()
+        self.imps = imps
+        self.log("imps started; waiting for every selected namespace to hold the Secret")
+        done = self.writes.wait(lambda w: expected <= set(w.secrets()) or imps.process.poll() is not None,
+                                self.args.sync_timeout, "initial provisioning")
+        provisioned = self.writes.secrets()
+        done = done and expected <= set(provisioned)
+        if not done:
+            self.log("provisioning incomplete; the last lines imps logged:\n" + "\n".join(imps.raw[-30:]))
+        synced_line = imps.first_log(lambda l: l.get("msg") == "initial sync complete")
+        self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        counts = self.requests.snapshot()
+        end = time.monotonic()
+        lists_done = [l["_seen"] for l in imps.log_lines()
+                      if l.get("msg") == "list done" and l.get("resource") in ("pods", "namespaces")]
+        after_lists = max(lists_done) if lists_done else None
+        sync = {
+            "complete": bool(done),
+            "imps_exit": imps.process.poll(),
+            "provisioned": len(set(provisioned) & expected),
+            "unexpected": sorted(set(provisioned) - expected)[:20],
+            "missing": sorted(expected - set(provisioned))[:20],
+            "seconds_to_provisioned": round(max(provisioned.values()) - imps.started, 3) if done else None,
+            "seconds_to_synced_log": round(synced_line["_seen"] - imps.started, 3) if synced_line else None,
+            "requests": counts["byVerb"],
+            "by_resource": counts["byResource"],
+            "requests_total": counts["total"],
+            "standin_service": pick_service(counts["serviceSeconds"]),
+            "peak_rss": imps.memory().get("VmHWM"),
+            "rss_after_lists": imps.peak_between(after_lists, after_lists + 0.5) if after_lists else None,
+            "peak_rss_during_lists": imps.peak_between(imps.started, after_lists) if after_lists else None,
+            "rss_after_sync": imps.rss_at(end),
+        }
+        self.results["initial_sync"] = sync
+        self.log(f"initial sync: {json.dumps(sync)[:400]}")
+        return bool(done)
+
+    def event(self, name, action, effect, expected_writes):
+        """Runs `action`, waits for `effect` (a WriteTracker predicate or None), then for quiet."""
+        self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        self.requests.reset()
+        self.writes.mark()
+        began = time.monotonic()
+        action()
+        observed = True
+        if effect is not None:
+            self.writes.wait(lambda w: effect(w) or self.imps.process.poll() is not None, EVENT_TIMEOUT, name)
+            observed = bool(effect(self.writes))
+        self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        counts = self.requests.snapshot()
+        resync = self.imps.first_log(lambda l: l.get("msg") == "periodic resync", after=began)
+        self.results.setdefault("events", {})[name] = {
+            "requests": counts["byVerb"], "by_resource": counts["byResource"],
+            "requests_total": counts["total"], "observed": observed,
+            "expected_writes": expected_writes, "overlapped_resync": resync is not None}
+        self.log(f"event {name}: {counts['byVerb']} (observed={observed})")
+
+    def events(self):
+        served = sorted(self.seeded.selected)[0]
+        pod = workload.extra_pod(self.rng, served, injected=True)
+        imps = self.imps
+
+        def new_pod():
+            self.api("POST", f"/api/v1/namespaces/{served}/pods", pod)
+            # The pod event must have reached imps before quiet means anything.
+            imps.wait_log(lambda l: l.get("msg") == "watch event" and l.get("resource") == "pods", 10,
+                          after=time.monotonic() - 1)
+        self.event("new pod in a served namespace", new_pod, None, 0)
+
+        relabeled = self.seeded.unselected[0]
+        self.event("namespace relabel that selects it",
+                   lambda: self.api("PATCH", f"/api/v1/namespaces/{relabeled}",
+                                    {"metadata": {"labels": {"istio-injection": "enabled"}}},
+                                    "application/merge-patch+json"),
+                   lambda w: relabeled in w.secrets(), 1)
+        self.seeded.selected.add(relabeled)
+
+        fresh = "bench-new-matching"
+        self.event("new matching namespace",
+                   lambda: self.api("POST", "/api/v1/namespaces", workload.new_matching_namespace(fresh)),
+                   lambda w: fresh in w.secrets(), 1)
+        self.seeded.selected.add(fresh)
+
+        everywhere = set(self.seeded.selected)
+        self.event("source secret edit",
+                   lambda: self.api("PUT", f"/api/v1/namespaces/{workload.SOURCE_NAMESPACE}/secrets/{workload.SOURCE_NAME}",
+                                    workload.source_secret("rotated")),
+                   lambda w: everywhere <= set(w.secrets(("MODIFIED",))), len(everywhere))
+
+    def latency(self):
+        """Event-to-write latency over new matching namespaces, both ends stamped by the stand-in."""
+        self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        self.requests.reset()
+        self.writes.mark()
+        names = [f"bench-latency-{i:04d}" for i in range(self.args.latency_samples)]
+        began = time.monotonic()
+        for name in names:
+            self.api("POST", "/api/v1/namespaces", workload.new_matching_namespace(name))
+            time.sleep(LATENCY_SPACING)
+        wanted = set(names)
+        self.writes.wait(lambda w: wanted <= set(w.secrets()) or self.imps.process.poll() is not None, 60,
+                         "latency samples")
+        self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        secrets = self.writes.secrets()
+        samples = [secrets[n] - self.writes.created("namespaces", n) for n in names
+                   if n in secrets and self.writes.created("namespaces", n) is not None]
+        counts = self.requests.snapshot()
+        service = counts["serviceSeconds"]
+        resync = self.imps.first_log(lambda l: l.get("msg") == "periodic resync", after=began)
+        self.results["latency"] = {
+            "samples": len(samples), "requested": len(names), "spacing_ms": ms(LATENCY_SPACING),
+            "p50_ms": ms(percentile(samples, 0.50)), "p99_ms": ms(percentile(samples, 0.99)),
+            "max_ms": ms(max(samples) if samples else None),
+            "requests": counts["byVerb"], "by_resource": counts["byResource"], "writes_per_namespace": round(
+                sum(counts["byVerb"].get(v, 0) for v in ("create", "update", "patch")) / max(1, len(names)), 2),
+            "standin_create_secret_p50_ms": ms(service.get("create secrets", {}).get("p50")),
+            "standin_create_secret_p99_ms": ms(service.get("create secrets", {}).get("p99")),
+            "standin_create_namespace_p50_ms": ms(service.get("create namespaces", {}).get("p50")),
+            "overlapped_resync": resync is not None}
+        self.log(f"latency: {self.results['latency']}")
+
+    def resync(self):
+        self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        self.requests.reset()
+        began = time.monotonic()
+        line = self.imps.wait_log(lambda l: l.get("msg") == "periodic resync", self.args.resync * 1.5 + 30,
+                                  after=began)
+        self.requests.settle(QUIET_SECONDS * 2, EVENT_TIMEOUT)
+        counts = self.requests.snapshot()
+        self.results.setdefault("events", {})["periodic resync"] = {
+            "requests": counts["byVerb"], "by_resource": counts["byResource"],
+            "requests_total": counts["total"], "observed": line is not None,
+            "expected_writes": 0, "overlapped_resync": False}
+        self.log(f"resync: {counts['byVerb']} (observed={line is not None})")
+
+    def run(self):
+        try:
+            self.log("idle run against an empty cluster")
+            self.idle_empty()
+            self.seed_cluster()
+            if self.initial_sync():
+                self.events()
+                self.latency()
+                self.resync()
+            memory = self.imps.memory()
+            self.results["final"] = {"rss": memory.get("VmRSS"), "hwm": memory.get("VmHWM")}
+            self.results["imps_exit_code"] = self.imps.stop()
+            self.results["imps_errors"] = [l for l in self.imps.log_lines() if l.get("level") == "error"][:10]
+        finally:
+            self.results["machine"]["loadavg_end"] = round(os.getloadavg()[0], 2)
+            if getattr(self, "imps", None):
+                self.imps.stop()
+            self.standin.stop()
+        return self.results
+
+
+def ms(seconds):
+    return None if seconds is None else round(seconds * 1000, 2)
+
+
+def pick_service(service):
+    """The stand-in's service times for the requests that dominate a sync."""
+    return {key: {"count": v["count"], "total_s": round(v["total"], 3), "p50_ms": ms(v["p50"]),
+                  "p99_ms": ms(v["p99"]), "max_ms": ms(v["max"])}
+            for key, v in sorted(service.items()) if v["count"]}
+
+
+def harness_rss(standin):
+    from imps_process import memory
+    return memory(standin.info["pid"]).get("VmRSS")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--imps", required=True, help="the imps binary")
+    parser.add_argument("--namespaces", type=int, default=10_000)
+    parser.add_argument("--pods", type=int, default=100_000)
+    parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1, help="workload and stand-in random seed")
+    # Above the default 20 so the initial sync's thousands of creates do not dominate the run;
+    # the report states the value.
+    parser.add_argument("--qps", type=int, default=100)
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--resync", type=int, default=300,
+                        help="--periodic-reconcile-interval for imps (its default)")
+    parser.add_argument("--sync-timeout", type=float, default=900.0)
+    parser.add_argument("--markdown", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs",
+                                                            "benchmarks.md"))
+    parser.add_argument("--json", help="also write the raw results here")
+    args = parser.parse_args()
+    args.imps = os.path.abspath(args.imps)
+    os.environ["IMPS_BINARY"] = args.imps  # what harness.Imps runs
+    results = Bench(args).run()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2, sort_keys=True)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(report.markdown(results))
+    complete = results.get("initial_sync", {}).get("complete")
+    print(report.summary(results))
+    return 0 if complete else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
