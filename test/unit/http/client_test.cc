@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <optional>
+#include <thread>
 
 #include "http/client_fake_server.h"
 
@@ -165,6 +167,87 @@ TEST_CASE("responses over the cap fail with TooLarge") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().kind == ErrorKind::TooLarge);
   }
+}
+
+// Answers one request, from its own thread, with an endless chunked body written as fast as the
+// socket takes it, so the client's receive queue stays fuller than one read budget: each read ends
+// with the budget spent and a continuation deferred, and these pile up behind the fd handler.
+class FloodServer {
+ public:
+  FloodServer() {
+    listener_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener_.get(), 1) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FloodServer() {
+    stopping_ = true;
+    ::shutdown(listener_.get(), SHUT_RDWR);  // wakes accept() if the client never came
+    thread_.join();
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  static constexpr size_t kChunk = 64 << 10;       // a quarter of the client's read budget
+  static constexpr size_t kMaxBytes = 256u << 20;  // bounds the test should the client never stop
+  static constexpr int kSendTimeoutS = 10;         // nor the thread, should the client stop reading
+
+  void serve() {
+    UniqueFd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!conn.valid()) return;
+    const timeval timeout{kSendTimeoutS, 0};
+    ::setsockopt(conn.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    std::string head;
+    char buf[4096];
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(conn.get(), buf, sizeof buf, 0);
+      if (n <= 0) return;
+      head.append(buf, size_t(n));
+    }
+    char size_line[16];
+    std::snprintf(size_line, sizeof size_line, "%zx\r\n", kChunk);
+    const std::string chunk = size_line + std::string(kChunk, 'x') + "\r\n";
+    std::string out = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk;
+    for (size_t sent = 0; !stopping_ && sent < kMaxBytes; sent += out.size(), out = chunk) {
+      if (!send_all(conn.get(), out)) return;  // the client dropped the connection
+    }
+  }
+  static bool send_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(size_t(n));
+    }
+    return true;
+  }
+
+  UniqueFd listener_;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// Regression (a segfault on an oversized LIST): the exchange failed in the fd handler while a
+// continuation of an earlier budget-spent read was still queued; that continuation then read from
+// the connection the failure had already dropped.
+TEST_CASE("an exchange failing while read continuations are queued ignores them") {
+  loop::EventLoop loop;
+  FloodServer server;
+  ClientOptions options;
+  options.max_body_bytes = 8u << 20;  // many read budgets' worth, so continuations pile up first
+  Client client(loop, plain(server.port()), options);
+  auto r = fetch(loop, client, get());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::TooLarge);
+  // Whatever was still queued for the failed exchange runs now, and must find nothing to do.
+  for (int i = 0; i < 5; ++i) REQUIRE(loop.run_once(0).ok());
+  CHECK(client.open_connections() == 0);
 }
 
 TEST_CASE("a body delimited by the connection closing") {
