@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "aws/percent.h"
+#include "http/url.h"
 
 namespace imps::aws {
 namespace {
@@ -58,7 +58,7 @@ std::string canonical_uri(std::string_view wire_path) {
   std::string out = "/";
   for (size_t i = 0; i < segments.size(); ++i) {
     if (i > 0) out += '/';
-    out += percent_encode(segments[i]);
+    out += http::query_escape(segments[i]);
   }
   if (!segments.empty() && wire_path.back() == '/') out += '/';
   return out;
@@ -76,7 +76,8 @@ std::string canonical_query(std::string_view wire_query) {
     size_t eq = part.find('=');
     std::string_view key = part.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
-    pairs.emplace_back(percent_encode(percent_decode(key)), percent_encode(percent_decode(value)));
+    pairs.emplace_back(http::query_escape(http::percent_decode(key)),
+                       http::query_escape(http::percent_decode(value)));
   }
   std::sort(pairs.begin(), pairs.end());
   std::string out;

@@ -1,6 +1,6 @@
 #include "aws/sts.h"
 
-#include "aws/percent.h"
+#include "http/url.h"
 #include "aws/xml_scan.h"
 #include "base/clock.h"
 
@@ -23,9 +23,9 @@ class FormBody {
   }
   void add(std::string_view key, std::string_view value) {
     if (!body_.empty()) body_ += '&';
-    body_ += percent_encode(key);
+    body_ += http::query_escape(key);
     body_ += '=';
-    body_ += percent_encode(value);
+    body_ += http::query_escape(value);
   }
   http::Request request() && {
     http::Request req;
