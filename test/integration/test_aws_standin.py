@@ -85,6 +85,15 @@ class AwsStandinTest(unittest.TestCase):
             self.client('ecr', creds['AccessKeyId'], creds['SecretAccessKey'], 'other').get_authorization_token()
         self.assertEqual(ctx.exception.response['Error']['Code'], 'UnrecognizedClientException')
 
+    def test_expired_temporary_credentials_are_expired_token(self):
+        creds = self.client('sts').assume_role(RoleArn='arn:aws:iam::123456789012:role/demo',
+                                               RoleSessionName='imps-test')['Credentials']
+        self.post('/admin/expire', {})
+        ecr = self.client('ecr', creds['AccessKeyId'], creds['SecretAccessKey'], creds['SessionToken'])
+        with self.assertRaises(ClientError) as ctx:
+            ecr.get_authorization_token()
+        self.assertEqual(ctx.exception.response['Error']['Code'], 'ExpiredTokenException')
+
     def test_web_identity_is_unsigned_and_checks_the_token(self):
         self.post('/admin/config', {'web_identity_token': 'eyJ.web.token'})
         sts = botocore.session.get_session().create_client(

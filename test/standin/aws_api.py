@@ -74,9 +74,8 @@ class AwsState:
             entry = self.keys.get(akid)
         if entry is None:
             return None
-        secret, token, expires = entry
-        if expires is not None and expires <= time.time():
-            return ('expired', None)
+        secret, token, _ = entry
+        # Expired credentials still sign correctly; AWS then answers ExpiredToken(Exception).
         return (secret, token)
 
     def is_expired(self, akid):
@@ -213,6 +212,8 @@ class AwsHandler(BaseHTTPRequestHandler):
                         'InvalidSignatureException': 'SignatureDoesNotMatch'}.get(e.code, e.code)
                 return self.sts_error(code, str(e), 403)
             st.count(action, akid)
+            if st.is_expired(akid):
+                return self.sts_error('ExpiredToken', 'The security token included in the request is expired')
             failure = st.take_failure(action)
             if failure == 'throttle':
                 return self.sts_error('Throttling', 'Rate exceeded')
