@@ -1,8 +1,7 @@
 #include "modes/event_recorder.h"
 
-#include <cstdio>
-
 #include "kube/resource.h"
+#include "modes/event_body.h"
 #include "obs/log.h"
 
 namespace imps::modes {
@@ -15,29 +14,9 @@ constexpr std::string_view kComponent = "imps";
 
 Json event_body(const ImagePullSecret& involved, const EventSpec& event, uint64_t unix_nanos,
                 std::string_view now_rfc3339) {
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(unix_nanos));
-  Json body = Json::object();
-  cJSON* root = body.get();
-  json_set_string(root, "apiVersion", "v1");
-  json_set_string(root, "kind", "Event");
-  cJSON* meta = json_add_object(root, "metadata");
-  json_set_string(meta, "name", involved.name + suffix);
-  json_set_string(meta, "namespace", kEventNamespace);
-  cJSON* object = json_add_object(root, "involvedObject");
-  json_set_string(object, "apiVersion", kApiVersion);
-  json_set_string(object, "kind", kKind);
-  json_set_string(object, "name", involved.name);
-  json_set_string(object, "uid", involved.uid);
-  json_set_string(root, "reason", event.reason);
-  json_set_string(root, "message", event.message);
-  json_set_string(root, "type", event.type == EventType::Normal ? "Normal" : "Warning");
-  json_set_string(root, "firstTimestamp", now_rfc3339);
-  json_set_string(root, "lastTimestamp", now_rfc3339);
-  cJSON_AddNumberToObject(root, "count", 1);
-  json_set_string(json_add_object(root, "source"), "component", kComponent);
-  json_set_string(root, "reportingComponent", kComponent);
-  return body;
+  return core_event_body({kApiVersion, kKind, {}, involved.name, involved.uid}, kEventNamespace,
+                         {event.type == EventType::Warning, event.reason, event.message, kComponent},
+                         unix_nanos, now_rfc3339);
 }
 
 void EventRecorder::record(const ImagePullSecret& involved, const EventSpec& event) {

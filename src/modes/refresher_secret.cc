@@ -1,8 +1,7 @@
 #include "modes/refresher_secret.h"
 
-#include <cstdio>
-
 #include "imps/source_secret.h"
+#include "modes/event_body.h"
 
 namespace imps::modes {
 namespace {
@@ -41,30 +40,8 @@ Json refresher_update_patch(const ObservedSecret& observed, std::string_view dat
 }
 
 Json secret_event_body(const SecretEvent& event, uint64_t unix_nanos, std::string_view now_rfc3339) {
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(unix_nanos));
-  Json body = Json::object();
-  cJSON* root = body.get();
-  json_set_string(root, "apiVersion", "v1");
-  json_set_string(root, "kind", "Event");
-  cJSON* meta = json_add_object(root, "metadata");
-  json_set_string(meta, "name", event.name + suffix);
-  json_set_string(meta, "namespace", event.ns);
-  cJSON* object = json_add_object(root, "involvedObject");
-  json_set_string(object, "apiVersion", "v1");
-  json_set_string(object, "kind", "Secret");
-  json_set_string(object, "namespace", event.ns);
-  json_set_string(object, "name", event.name);
-  if (!event.uid.empty()) json_set_string(object, "uid", event.uid);
-  json_set_string(root, "reason", event.reason);
-  json_set_string(root, "message", event.message);
-  json_set_string(root, "type", event.warning ? "Warning" : "Normal");
-  json_set_string(root, "firstTimestamp", now_rfc3339);
-  json_set_string(root, "lastTimestamp", now_rfc3339);
-  cJSON_AddNumberToObject(root, "count", 1);
-  json_set_string(json_add_object(root, "source"), "component", kComponent);
-  json_set_string(root, "reportingComponent", kComponent);
-  return body;
+  return core_event_body({"v1", "Secret", event.ns, event.name, event.uid}, event.ns,
+                         {event.warning, event.reason, event.message, kComponent}, unix_nanos, now_rfc3339);
 }
 
 }  // namespace imps::modes
