@@ -81,10 +81,24 @@ Client::~Client() {
   }
 }
 
+const char* verb_name(Verb verb) {
+  switch (verb) {
+    case Verb::Get: return "get";
+    case Verb::List: return "list";
+    case Verb::Watch: return "watch";
+    case Verb::Create: return "create";
+    case Verb::Update: return "update";
+    case Verb::Patch: return "patch";
+    case Verb::Delete: break;
+  }
+  return "delete";
+}
+
 uint64_t& Client::count(Verb verb) {
   switch (verb) {
     case Verb::Get: return counts_.get;
     case Verb::List: return counts_.list;
+    case Verb::Watch: return counts_.watch;
     case Verb::Create: return counts_.create;
     case Verb::Update: return counts_.update;
     case Verb::Patch: return counts_.patch;
@@ -126,6 +140,7 @@ void Client::answered(uint64_t id, Result<http::Response> response) {
   if (it == calls_.end()) return;
   Call& call = *it->second;
   call.in_flight = 0;
+  ++counts_.answered[{call.verb, response.ok() ? response->status : kNoAnswer}];
   if (!response.ok() || success(response->status)) return finish(id, std::move(response));
 
   const int status = response->status;
@@ -279,7 +294,7 @@ Watch Client::watch(const ResourceType& type, std::string_view ns, const WatchOp
   request.timeout_ms = options_.watch_inactivity_ms;
   auto stream = std::make_shared<WatchStream>(loop_, *transport_, tokens_, std::move(request),
                                               std::move(handlers), options_.max_watch_event_bytes,
-                                              counts_.watch);
+                                              counts_);
   stream->start();
   return Watch(std::move(stream));
 }

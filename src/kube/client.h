@@ -8,7 +8,8 @@
 //  - 429 and 5xx answers with Retry-After are retried after that delay, up to kMaxRetries times;
 //    without Retry-After they are surfaced (as Transient errors) for the caller to back off.
 //  - Every non-2xx answer becomes an imps::Error via api_status.h (kind, HTTP code, reason).
-//  - Each request sent (retries included) is counted per verb in request_counts().
+//  - Each request sent (retries included) is counted per verb in request_counts(), and again
+//    by verb and HTTP status once its answer (or its failure) arrives.
 // Lifetime: the Client must outlive its Watch handles; destroying the Client drops queued and
 // in-flight requests without calling their callbacks.
 // Does not: cache, decide what to retry at a higher level (the reflector does), or log.
@@ -56,9 +57,19 @@ struct ClientOptions {
 // imps never reads, such as Pods.
 enum class Shape { Full, MetadataOnly };
 
-// Requests sent, by verb (for metrics and tests). Retries count again.
+enum class Verb { Get, List, Watch, Create, Update, Patch, Delete };
+// Lower case, as Kubernetes audit logs and client-go's metrics spell it: "get", ..., "delete".
+const char* verb_name(Verb verb);
+// The status recorded for a request that got no HTTP answer (connection, TLS or timeout failure).
+inline constexpr int kNoAnswer = 0;
+
+// Requests by verb (for metrics and tests). Retries count again.
 struct RequestCounts {
+  // Sent, whether or not answered yet.
   uint64_t get = 0, list = 0, watch = 0, create = 0, update = 0, patch = 0, remove = 0;
+  // Answered, by verb and HTTP status (kNoAnswer for failures); a watch counts when its head
+  // arrives. Requests dropped unanswered (cancelled, client destroyed) are not here.
+  std::map<std::pair<Verb, int>, uint64_t> answered;
 };
 
 // All pages of a LIST: the items (detached from their pages) and the snapshot's RV.
@@ -145,7 +156,6 @@ class Client {
   const RequestCounts& request_counts() const { return counts_; }
 
  private:
-  enum class Verb { Get, List, Create, Update, Patch, Delete };
   struct Call;
   struct ListAll;
 

@@ -5,14 +5,14 @@
 namespace imps::kube {
 
 WatchStream::WatchStream(loop::EventLoop& loop, Transport& transport, TokenSource& tokens, http::Request request,
-                         WatchHandlers handlers, size_t max_event_bytes, uint64_t& sent)
+                         WatchHandlers handlers, size_t max_event_bytes, RequestCounts& counts)
     : loop_(loop),
       transport_(transport),
       tokens_(tokens),
       request_(std::move(request)),
       handlers_(std::move(handlers)),
       max_event_bytes_(max_event_bytes),
-      sent_(sent),
+      counts_(counts),
       splitter_(max_event_bytes) {}
 
 void WatchStream::start() {
@@ -27,7 +27,8 @@ void WatchStream::start() {
   }
   splitter_ = WatchLineSplitter(max_event_bytes_);
   error_ = http::Response{};
-  ++sent_;
+  ++counts_.watch;
+  answered_ = false;
   auto self = shared_from_this();
   http::StreamHandlers handlers;
   handlers.on_head = [self](const http::Response& response) { self->head(response); };
@@ -44,6 +45,8 @@ void WatchStream::stop() {
 
 void WatchStream::head(const http::Response& response) {
   if (stopped_) return;
+  answered_ = true;
+  ++counts_.answered[{Verb::Watch, response.status}];
   if (response.status >= 200 && response.status < 300) {
     if (handlers_.on_open) handlers_.on_open();
     return;
@@ -76,6 +79,7 @@ void WatchStream::end(Status status) {
   if (stopped_) return;
   auto keep_alive = shared_from_this();
   id_ = 0;
+  if (!answered_) ++counts_.answered[{Verb::Watch, kNoAnswer}];
   if (error_.status == 401 && !reauthenticated_) {
     reauthenticated_ = true;
     tokens_.invalidate();

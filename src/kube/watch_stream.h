@@ -19,9 +19,10 @@ inline constexpr size_t kMaxErrorBodyBytes = 64 << 10;
 
 class WatchStream : public std::enable_shared_from_this<WatchStream> {
  public:
-  // `sent` counts every request this stream sends (its initial one and a 401 re-send).
+  // `counts` records every request this stream sends (its initial one and a 401 re-send) as a
+  // watch, and its answer: the head's status, or kNoAnswer when the stream ends before a head.
   WatchStream(loop::EventLoop& loop, Transport& transport, TokenSource& tokens, http::Request request,
-              WatchHandlers handlers, size_t max_event_bytes, uint64_t& sent);
+              WatchHandlers handlers, size_t max_event_bytes, RequestCounts& counts);
 
   void start();
   void stop();
@@ -38,11 +39,12 @@ class WatchStream : public std::enable_shared_from_this<WatchStream> {
   http::Request request_;  // without Authorization: added afresh on each send
   WatchHandlers handlers_;
   size_t max_event_bytes_;
-  uint64_t& sent_;
+  RequestCounts& counts_;
   WatchLineSplitter splitter_;
   http::RequestId id_ = 0;
   bool stopped_ = false;
   bool reauthenticated_ = false;
+  bool answered_ = false;  // the current send's head arrived
   http::Response error_;  // head and (bounded) body of a non-2xx answer; status 0 = none
 };
 

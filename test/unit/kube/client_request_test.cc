@@ -281,6 +281,47 @@ TEST_CASE("client: the rate limiter queues requests beyond the burst; watches ar
   CHECK(f.client->request_counts().watch == 1);
 }
 
+TEST_CASE("client: answers are counted by verb and HTTP status, retries and failures included") {
+  Fixture f;
+  Captured retried, missing, refused, created, queued;
+  f.client->get(kSecrets, "app", "db", retried.callback());
+  f.client->get(kSecrets, "app", "gone", missing.callback());
+  f.client->list(kSecrets, "app", ListOptions{}, refused.callback());
+  f.client->create(kSecrets, "app", parse(R"({"metadata":{"name":"db"}})"), created.callback());
+  f.client->remove(kSecrets, "app", "db", Preconditions{}, queued.callback());
+  f.pump();
+  REQUIRE(f.api.sent.size() == 5);
+  f.api.reply(0, response(429, "", {{"Retry-After", "1"}}));
+  f.api.reply(1, response(404, R"({"kind":"Status","reason":"NotFound","code":404})"));
+  f.api.fail(2, make_error(ErrorKind::Transient, "connection refused", 111));
+  f.api.reply(3, response(201, "{}"));
+  f.clock.advance(1'000);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 6);
+  f.api.reply(5, response(200, "{}"));
+  REQUIRE(retried.result.ok());
+
+  const RequestCounts& counts = f.client->request_counts();
+  const std::map<std::pair<Verb, int>, uint64_t> expected = {{{Verb::Get, 429}, 1},
+                                                             {{Verb::Get, 200}, 1},
+                                                             {{Verb::Get, 404}, 1},
+                                                             {{Verb::List, kNoAnswer}, 1},
+                                                             {{Verb::Create, 201}, 1}};
+  CHECK(counts.answered == expected);  // the DELETE is still unanswered
+  CHECK(counts.get == 3);
+  CHECK(counts.remove == 1);
+}
+
+TEST_CASE("client: verb names are Kubernetes' lower-case verbs") {
+  CHECK(std::string(verb_name(Verb::Get)) == "get");
+  CHECK(std::string(verb_name(Verb::List)) == "list");
+  CHECK(std::string(verb_name(Verb::Watch)) == "watch");
+  CHECK(std::string(verb_name(Verb::Create)) == "create");
+  CHECK(std::string(verb_name(Verb::Update)) == "update");
+  CHECK(std::string(verb_name(Verb::Patch)) == "patch");
+  CHECK(std::string(verb_name(Verb::Delete)) == "delete");
+}
+
 TEST_CASE("client: destroying the client drops queued and in-flight requests silently") {
   Fixture f;
   Captured a, b;

@@ -205,6 +205,28 @@ TEST_CASE("watch: 401 re-sends once, then reports") {
   CHECK(r.end.error().kind == ErrorKind::Unauthorized);
 }
 
+TEST_CASE("watch: answers are counted by status when the head arrives, failures before a head as no answer") {
+  Fixture f;
+  Recorder r;
+  Watch w = f.client->watch(kSecrets, "", WatchOptions{}, r.handlers());
+  f.api.head(0, response(401));
+  f.api.end(0);
+  REQUIRE(f.api.sent.size() == 2);
+  f.api.head(1, response(200));
+  f.api.data(1, kStream);
+  f.api.end(1, make_error(ErrorKind::Transient, "connection reset", 104));  // after the head
+  Watch refused = f.client->watch(kSecrets, "", WatchOptions{}, {});
+  f.api.end(2, make_error(ErrorKind::Transient, "connection refused", 111));
+  Watch gone = f.client->watch(kSecrets, "", WatchOptions{}, {});
+  f.api.head(3, response(410, R"({"kind":"Status","reason":"Expired","code":410})"));
+  Watch open = f.client->watch(kSecrets, "", WatchOptions{}, {});  // sent, no head yet
+
+  const std::map<std::pair<Verb, int>, uint64_t> expected = {
+      {{Verb::Watch, 401}, 1}, {{Verb::Watch, 200}, 1}, {{Verb::Watch, 410}, 1}, {{Verb::Watch, kNoAnswer}, 1}};
+  CHECK(f.client->request_counts().answered == expected);
+  CHECK(f.client->request_counts().watch == 5);
+}
+
 TEST_CASE("watch: a broken connection is reported as the end's error") {
   Fixture f;
   Recorder r;
