@@ -17,6 +17,7 @@
 #include "kube/leader_election.h"
 #include "loop/event_loop.h"
 #include "modes/controller.h"
+#include "modes/controller_metrics.h"
 #include "modes/ecr_token_source.h"
 #include "modes/refresher.h"
 #include "obs/log.h"
@@ -104,6 +105,10 @@ int run(const app::Config& config) {
     options.resync_interval_ms = config.resync_interval_ms;
     controller = std::make_unique<Controller>(loop, **client, random, registry, **ecr, options);
   }
+  // 1 also without an election (the refresher, or no --enable-leader-election): the gauge says
+  // who does the work, so summed over the replicas it is 1 exactly when all is well.
+  obs::Gauge& leader = registry.gauge(
+      "imps_leader", "1 while this process does the work (holds the Lease, or runs without leader election); 0 on a standby.");
   auto start_mode = [&] { controller ? controller->start() : refresher->start(); };
   auto mode_ready = [&] { return controller ? controller->ready() : refresher->ready(); };
 
@@ -119,15 +124,21 @@ int run(const app::Config& config) {
                                         std::string(kube::kLeaseName), kube::make_identity(hostname, random),
                                         config.lease_duration_ms, config.renew_deadline_ms, config.retry_period_ms};
     lease_api = std::make_unique<kube::ClientLeaseApi>(**client);
+    auto started = [&] {
+      leader.set(1);
+      controller->start();
+    };
+    auto stopped = [&] {
+      leader.set(0);
+      exit_code = app::kExitFatal;
+      loop.stop();
+    };
     elector = std::make_unique<kube::LeaderElector>(loop, *lease_api, random, std::move(election),
-                                                    kube::LeaderCallbacks{[&] { controller->start(); }, [&] {
-                                                      exit_code = app::kExitFatal;
-                                                      loop.stop();
-                                                    }});
+                                                    kube::LeaderCallbacks{started, stopped});
   }
 
   auto metrics = [&](const http::RequestHead&) {
-    if (controller) controller->update_metrics();
+    controller ? controller->update_metrics() : sync_api_requests(registry, (*client)->request_counts());
     return text_response(200, registry.expose(), kPrometheusContentType);
   };
   http::Server health(loop), metrics_server(loop);
@@ -159,6 +170,7 @@ int run(const app::Config& config) {
   if (elector) {
     elector->start();
   } else {
+    leader.set(1);
     start_mode();
   }
   Status ran = loop.run();

@@ -126,7 +126,7 @@ class RuntimeTest(ControllerCase):
         status, body = get(ports["metrics"], "/metrics")
         self.assertEqual(status, 200)
         for series in ('imps_reconciles_total{result="success"}', "imps_reconcile_duration_seconds_bucket",
-                       "imps_managed_secrets", 'imps_api_requests_total{verb="list"}',
+                       "imps_managed_secrets", 'imps_api_requests_total{verb="list",code="200"}',
                        'imps_watch_restarts_total{resource="pods"}', 'imps_relists_total{resource="namespaces"}',
                        "imps_build_info{version="):
             self.assertIn(series, body)
