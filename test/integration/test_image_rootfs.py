@@ -2,7 +2,8 @@
 runs imps on its own: in an empty chroot of exactly that tree plus the service-account files a pod
 gets, as user 65532, with only KUBERNETES_SERVICE_HOST/PORT set, imps provisions a Secret for an
 ImagePullSecret and takes the leader Lease in the namespace named by the namespace file.
-Needs root (chroot); skipped otherwise.
+Needs root (chroot) and a static binary; skipped otherwise (a sanitizer build links dynamically and
+cannot run in the image, which has no loader and no libc).
 """
 
 import json
@@ -27,12 +28,21 @@ def binary():
     return os.environ.get("IMPS_BINARY", os.path.join(ROOT, "build", "imps"))
 
 
+def is_dynamic(path):
+    """True when the ELF file names a loader (PT_INTERP), as image_rootfs.sh checks."""
+    headers = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True,
+                             env={**os.environ, "LC_ALL": "C"})
+    return "Requesting program interpreter" in headers.stdout
+
+
 def tree_files(root):
     return {os.path.relpath(os.path.join(d, f), root) for d, _, files in os.walk(root) for f in files}
 
 
 @unittest.skipUnless(os.geteuid() == 0 and CHROOT,
                      "needs root and chroot(8): run as root to prove the image tree is self-contained")
+@unittest.skipIf(os.path.exists(binary()) and is_dynamic(binary()),
+                 "the binary is dynamically linked (SANITIZE=1 builds are): the image needs the static one")
 class ImageRootfsTest(ControllerCase):
     def setUp(self):
         super().setUp()
