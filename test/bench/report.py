@@ -99,6 +99,13 @@ def budget_rows(r):
     return rows
 
 
+def secret_service(service):
+    rows = [v for k, v in (service or {}).items() if k.split(" ")[0] in WRITE_VERBS and k.endswith(" secrets")]
+    if not rows:
+        return "-"
+    return " / ".join(str(max(v[f] for v in rows)) for f in ("p50_ms", "p99_ms", "max_ms"))
+
+
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -126,8 +133,9 @@ def analysis(r):
                          "informer), and free the page's tree before requesting the next one; that bounds "
                          "list memory by one page (limit 500) instead of the whole cluster.")
         else:
-            lines.append("  The memory stays after the lists: it is held by the cache itself (per-namespace "
-                         "and per-pod projections); measure the projections' sizes to see which dominates.")
+            lines.append("  RSS does not fall back after the lists. Whether that is live data or freed heap "
+                         "that malloc keeps is told apart by calling `malloc_trim(0)` in the process (see "
+                         "the investigation notes below, which did so).")
         notes.append("\n".join(lines))
     idle = r.get("idle_empty", {}).get("rss")
     if idle is not None and idle > BUDGET_IDLE:
@@ -165,7 +173,8 @@ def analysis(r):
     return notes
 
 
-def markdown(r):
+def markdown(r, findings=None):
+    """The report; `findings` (hand-written investigation notes, markdown) is appended verbatim."""
     m, p = r["machine"], r["parameters"]
     sync = r.get("initial_sync", {})
     seeded = r.get("seeded", {})
@@ -209,8 +218,10 @@ def markdown(r):
                   [(k, v["count"], v["total_s"], v["p50_ms"], v["p99_ms"], v["max_ms"])
                    for k, v in (sync.get("standin_service") or {}).items()]), "",
             "## Requests per event after the sync", "",
-            table(("event", "API requests by verb and resource", "Secret writes expected"),
-                  [(name, verbs(e["by_resource"]), e["expected_writes"]) for name, e in (r.get("events") or {}).items()]),
+            table(("event", "API requests by verb and resource", "Secret writes expected",
+                   "stand-in service of its Secret writes, p50 / p99 / max ms"),
+                  [(name, verbs(e["by_resource"]), e["expected_writes"], secret_service(e.get("standin_service")))
+                   for name, e in (r.get("events") or {}).items()]),
             "",
             "## Event-to-write latency", "",
             f"{latency.get('samples')} new matching namespaces, created {latency.get('spacing_ms')} ms apart; latency = the "
@@ -222,6 +233,14 @@ def markdown(r):
                 ("stand-in service time of the Secret create, p50 / p99",
                  f"{latency.get('standin_create_secret_p50_ms')} / {latency.get('standin_create_secret_p99_ms')} ms"),
             ]), ""]
+    if r.get("kubernetes_events") or r.get("imps_log_summary"):
+        out += ["## What imps reported", "",
+                table(("Kubernetes Event (type, reason: message prefix)", "count"),
+                      sorted((r.get("kubernetes_events") or {}).items(), key=lambda kv: -kv[1])[:12]), "",
+                table(("imps log line (level, message)", "count"),
+                      sorted((r.get("imps_log_summary") or {}).items(), key=lambda kv: -kv[1])[:12]), ""]
+    if findings:
+        out += [findings.rstrip(), ""]
     return "\n".join(out)
 
 

@@ -16,9 +16,11 @@ Results go to --json (machine-readable, used by the smoke test) and --markdown (
 """
 
 import argparse
+import collections
 import json
 import os
 import random
+import re
 import sys
 import time
 
@@ -30,7 +32,7 @@ import harness  # noqa: E402
 import report  # noqa: E402
 import workload  # noqa: E402
 from cluster import USER_AGENT, Requests, WriteTracker, resource_of, seed  # noqa: E402
-from imps_process import ImpsUnderTest  # noqa: E402
+from imps_process import ImpsUnderTest, memory  # noqa: E402
 
 # No request for this long means the controller has finished reacting to an event.
 QUIET_SECONDS = 1.5
@@ -40,7 +42,9 @@ EVENT_TIMEOUT = 600.0
 CRASH_RETRIES = 3
 # Gap between latency samples: well above the expected reaction so samples never queue.
 LATENCY_SPACING = 0.1
-METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+NAMESPACE_NAME = re.compile(r"\b(ns|bench-latency)-\d+\b")
+# Hand-written notes from investigating the figures (what costs the memory, ...), kept with the report.
+FINDINGS = os.path.join(HERE, "findings.md")
 
 
 def percentile(values, fraction):
@@ -181,6 +185,7 @@ class Bench:
         self.results.setdefault("events", {})[name] = {
             "requests": counts["byVerb"], "by_resource": counts["byResource"],
             "requests_total": counts["total"], "observed": observed,
+            "standin_service": pick_service(counts["serviceSeconds"]),
             "expected_writes": expected_writes, "overlapped_resync": resync is not None}
         self.log(f"event {name}: {counts['byVerb']} (observed={observed})")
 
@@ -274,7 +279,13 @@ class Bench:
             memory = self.imps.memory()
             self.results["final"] = {"rss": memory.get("VmRSS"), "hwm": memory.get("VmHWM")}
             self.results["imps_exit_code"] = self.imps.stop()
-            self.results["imps_errors"] = [l for l in self.imps.log_lines() if l.get("level") == "error"][:10]
+            self.results["imps_log_summary"] = dict(collections.Counter(
+                f"{l.get('level')} {l.get('msg')}" for l in self.imps.log_lines() if l.get("level") != "debug"))
+            events = self.api("GET", "/api/v1/events").get("items", [])
+            # Messages differ only by namespace: fold those so that causes can be counted.
+            self.results["kubernetes_events"] = dict(collections.Counter(
+                f"{e.get('type')} {e.get('reason')}: {NAMESPACE_NAME.sub('<ns>', e.get('message', ''))[:240]}"
+                for e in events))
         finally:
             self.results["machine"]["loadavg_end"] = round(os.getloadavg()[0], 2)
             if getattr(self, "imps", None):
@@ -295,7 +306,6 @@ def pick_service(service):
 
 
 def harness_rss(standin):
-    from imps_process import memory
     return memory(standin.info["pid"]).get("VmRSS")
 
 
@@ -324,8 +334,12 @@ def main():
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2, sort_keys=True)
     if args.markdown:
+        findings = None
+        if os.path.exists(FINDINGS):
+            with open(FINDINGS) as f:
+                findings = f.read()
         with open(args.markdown, "w") as f:
-            f.write(report.markdown(results))
+            f.write(report.markdown(results, findings))
     complete = results.get("initial_sync", {}).get("complete")
     print(report.summary(results))
     return 0 if complete else 1
