@@ -1,12 +1,18 @@
 // http::Client: the per-request state machine (write the request → read the head → read the body
-// per its framing → complete) over Connections, plus the keep-alive pool. Connection
-// establishment (resolve, connect, proxy, TLS) lives in connection.cc.
+// per its framing → complete) over Connections, plus the keep-alive pool and the FIFO queue of
+// send()s waiting for a connection slot. Connection establishment (resolve, connect, proxy, TLS)
+// lives in connection.cc.
+//
+// Slot accounting: idle.size() + busy <= max_connections, where `busy` counts the non-streaming
+// exchanges holding a slot (from start() until complete()/fail()/cancel(), across a retry).
 //
 // Re-entrancy: user callbacks may cancel requests or destroy the Client. Completions are always
 // delivered through loop.defer() and re-checked there; streaming on_head/on_data run from the fd
 // handler and we re-check liveness after each.
 #include "http/client.h"
 
+#include <algorithm>
+#include <deque>
 #include <map>
 #include <vector>
 
@@ -51,6 +57,8 @@ struct Client::Impl {
     StreamHandlers handlers;
 
     std::unique_ptr<Connection> conn;
+    bool queued = false;       // in `waiting`, not started yet
+    bool holds_slot = false;   // counted in `busy`
     bool reused = false;       // the connection came from the pool
     bool retried = false;
     bool writing = true;
@@ -74,11 +82,23 @@ struct Client::Impl {
   ClientOptions options;
   std::map<RequestId, std::unique_ptr<Exchange>> active;
   std::vector<std::unique_ptr<Connection>> idle;  // most recently used last
+  std::deque<RequestId> waiting;                  // send()s queued for a slot, oldest first
+  size_t busy = 0;
+  bool pump_scheduled = false;
   RequestId next_id = 1;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
   RequestId submit(std::unique_ptr<Exchange> ex);
+  // Starts the exchange now if a slot is free and nobody waits ahead of it, else queues it.
+  void admit(RequestId id);
   void start(RequestId id);
+  bool has_capacity() const {
+    return !idle.empty() || idle.size() + busy < std::max<size_t>(options.max_connections, 1);
+  }
+  // The exchange stops waiting for or holding a slot (it ended, failed or was cancelled).
+  void leave(Exchange& ex);
+  void schedule_pump();
+  void pump();
   void attach(Exchange& ex);
   void on_connected(RequestId id, Status status);
   void on_io(RequestId id);
@@ -124,7 +144,12 @@ RequestId Client::stream(Request request, StreamHandlers handlers) {
   return impl_->submit(std::move(ex));
 }
 
-void Client::cancel(RequestId id) { impl_->active.erase(id); }
+void Client::cancel(RequestId id) {
+  auto it = impl_->active.find(id);
+  if (it == impl_->active.end()) return;
+  impl_->leave(*it->second);
+  impl_->active.erase(it);
+}
 
 RequestId Client::Impl::submit(std::unique_ptr<Exchange> ex) {
   const RequestId id = next_id++;
@@ -142,9 +167,50 @@ RequestId Client::Impl::submit(std::unique_ptr<Exchange> ex) {
   // Started from the loop, so nothing (not even an immediate failure) calls back inside send().
   std::weak_ptr<bool> token = alive;
   loop.defer([this, token, id] {
-    if (still_active(id, token)) start(id);
+    if (still_active(id, token)) admit(id);
   });
   return id;
+}
+
+void Client::Impl::admit(RequestId id) {
+  Exchange& ex = *active.at(id);
+  if (!ex.streaming && (!waiting.empty() || !has_capacity())) {
+    ex.queued = true;
+    waiting.push_back(id);
+    return;
+  }
+  start(id);
+}
+
+void Client::Impl::leave(Exchange& ex) {
+  if (ex.queued) {
+    ex.queued = false;
+    std::erase(waiting, ex.id);
+  }
+  if (ex.holds_slot) {
+    ex.holds_slot = false;
+    --busy;
+    schedule_pump();
+  }
+}
+
+void Client::Impl::schedule_pump() {
+  if (pump_scheduled || waiting.empty()) return;
+  pump_scheduled = true;
+  // Deferred: callers are in the middle of an exchange's fd handler or completion.
+  loop.defer([this, token = std::weak_ptr<bool>(alive)] {
+    if (!token.expired()) pump();
+  });
+}
+
+void Client::Impl::pump() {
+  pump_scheduled = false;
+  while (!waiting.empty() && has_capacity()) {
+    const RequestId id = waiting.front();
+    waiting.pop_front();
+    active.at(id)->queued = false;
+    start(id);
+  }
 }
 
 void Client::Impl::arm_deadline(Exchange& ex) {
@@ -161,11 +227,16 @@ void Client::Impl::arm_deadline(Exchange& ex) {
 
 void Client::Impl::start(RequestId id) {
   Exchange& ex = *active.at(id);
+  if (!ex.streaming && !ex.holds_slot) {
+    ex.holds_slot = true;
+    ++busy;
+  }
   // Streams keep their connection for as long as the watch lasts, but may start on a pooled one.
   if (!idle.empty()) {
     ex.conn = std::move(idle.back());
     idle.pop_back();
     ex.reused = true;
+    if (ex.streaming) schedule_pump();  // that connection left the capped count
     return attach(ex);
   }
   ex.reused = false;
@@ -342,6 +413,7 @@ void Client::Impl::retry_or_fail(Exchange& ex, Error error) {
     ex.reused = false;
     // Fresh connection only: drain the pool, whose other members are likely just as stale.
     idle.clear();
+    schedule_pump();  // the slots of the drained connections are free again
     loop.defer([this, token, id] {
       if (still_active(id, token)) start(id);
     });
@@ -355,6 +427,7 @@ void Client::Impl::complete(Exchange& ex, bool reusable) {
   std::unique_ptr<Connection> conn = std::move(ex.conn);
   if (reusable) pool(std::move(conn));
   conn.reset();
+  leave(ex);
   ex.deadline.cancel();
   const RequestId id = ex.id;
   std::weak_ptr<bool> token = alive;
@@ -377,6 +450,7 @@ void Client::Impl::fail(Exchange& ex, Error error) {
     ex.conn->unwatch();
     loop.defer([conn = std::shared_ptr<Connection>(std::move(ex.conn))] {});
   }
+  leave(ex);
   ex.deadline.cancel();
   const RequestId id = ex.id;
   std::weak_ptr<bool> token = alive;
@@ -411,6 +485,7 @@ void Client::Impl::drop_idle(Connection* conn) {
   for (auto it = idle.begin(); it != idle.end(); ++it) {
     if (it->get() == conn) {
       idle.erase(it);
+      schedule_pump();
       return;
     }
   }

@@ -3,6 +3,11 @@
 // - Keeps a small pool of idle keep-alive connections; a request that fails because a reused
 //   connection turned out closed (before any response byte) is retried once on a fresh one when
 //   the method is idempotent.
+// - At most `max_connections` connections (idle + busy) are open for send()s; further send()s
+//   wait in a FIFO queue and start when a connection becomes idle (reused) or closes (replaced).
+//   Their deadline runs while they wait. Streams (watches) are outside the cap: they hold their
+//   connection for hours, so counting them could starve every other request (and a stream behind
+//   a full pool would miss events); the kube layer opens only a handful of them.
 // - Bodies: Content-Length, chunked and read-until-close; responses above `max_body_bytes`
 //   (default 64 MiB) fail with ErrorKind::TooLarge and the connection is dropped. Streamed bodies
 //   are not capped here (a watch runs for hours); their consumer caps each event.
@@ -44,6 +49,10 @@ struct Origin {
 struct ClientOptions {
   size_t max_body_bytes = kDefaultMaxBody;
   size_t max_idle_connections = 4;
+  // Per origin, streams excluded. 8 covers a handful of concurrent writes plus lease renewals and
+  // credential calls; without a cap a burst of writes opened hundreds of sockets and ran past
+  // select()'s FD_SETSIZE (benchmark at 10k namespaces). 0 is treated as 1.
+  size_t max_connections = 8;
   Millis connect_timeout_ms = 10'000;
   net::ProxyConfig proxy;  // empty = direct
   std::string user_agent = "imps";

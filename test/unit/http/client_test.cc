@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -411,6 +412,137 @@ TEST_CASE("a TLS origin without a TLS configuration is an Invalid error") {
   REQUIRE(run_until(loop, [&] { return result.has_value(); }));
   REQUIRE_FALSE(result->ok());
   CHECK(result->error().kind == ErrorKind::Invalid);
+}
+
+// A server that answers nothing until the test says so: what it holds is what is in flight.
+struct HoldingServer {
+  explicit HoldingServer(loop::EventLoop& loop)
+      : server(loop, [this](FakeServer&, FakeServer::Conn& conn, const std::string& head) {
+          held.push_back(&conn);
+          targets.push_back(head.substr(4, head.find(' ', 4) - 4));  // "GET <target> HTTP/1.1"
+        }) {}
+  void answer_all(bool close) {
+    for (FakeServer::Conn* conn : held) {
+      server.send(*conn, {std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n") + (close ? "Connection: close\r\n" : "") +
+                              "\r\nok"},
+                  close);
+    }
+    held.clear();
+  }
+  FakeServer server;
+  std::vector<FakeServer::Conn*> held;
+  std::vector<std::string> targets;
+};
+
+TEST_CASE("send()s beyond max_connections wait in FIFO order and start as connections free up") {
+  loop::EventLoop loop;
+  HoldingServer holding(loop);
+  ClientOptions options;
+  options.max_connections = 2;
+  Client client(loop, plain(holding.server.port()), options);
+  constexpr int kRequests = 10;
+  int done = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    client.send(get("/" + std::to_string(i)), [&](Result<Response> r) {
+      CHECK_MESSAGE(r.ok(), r.error().message);
+      ++done;
+    });
+  }
+  bool close = false;
+  SUBCASE("reusing idle connections") {}
+  SUBCASE("replacing closed connections") { close = true; }
+
+  size_t most_open = 0;
+  for (int answered = 0; answered < kRequests; answered += 2) {
+    // The next two in line reach the server, and no more.
+    REQUIRE(run_until(loop, [&] {
+      most_open = std::max(most_open, client.open_connections());
+      return holding.held.size() >= 2;
+    }));
+    CHECK(holding.held.size() == 2);
+    std::vector<std::string> pair(holding.targets.end() - 2, holding.targets.end());
+    std::sort(pair.begin(), pair.end());
+    CHECK(pair == std::vector<std::string>{"/" + std::to_string(answered), "/" + std::to_string(answered + 1)});
+    holding.answer_all(close);
+  }
+  REQUIRE(run_until(loop, [&] { return done == kRequests; }));
+  CHECK(most_open <= 2);
+  CHECK(holding.server.accepted() == (close ? kRequests : 2));
+}
+
+TEST_CASE("a send() queued past its deadline fails with Transient 'timed out'") {
+  loop::EventLoop loop;
+  HoldingServer holding(loop);
+  ClientOptions options;
+  options.max_connections = 1;
+  Client client(loop, plain(holding.server.port()), options);
+  std::optional<Result<Response>> first;
+  client.send(get("/first"), [&](Result<Response> r) { first.emplace(std::move(r)); });
+  Request queued = get("/queued");
+  queued.timeout_ms = 50;
+  auto r = fetch(loop, client, queued);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::Transient);
+  CHECK(r.error().message.find("timed out") != std::string::npos);
+
+  holding.answer_all(false);
+  REQUIRE(run_until(loop, [&] { return first.has_value(); }));
+  CHECK(first->ok());
+  CHECK(holding.targets == std::vector<std::string>{"/first"});
+  CHECK(holding.server.accepted() == 1);
+}
+
+TEST_CASE("cancel of a queued send() removes it without a callback") {
+  loop::EventLoop loop;
+  HoldingServer holding(loop);
+  ClientOptions options;
+  options.max_connections = 1;
+  Client client(loop, plain(holding.server.port()), options);
+  int first_done = 0;
+  bool cancelled_called = false;
+  client.send(get("/first"), [&](Result<Response> r) { first_done += r.ok(); });
+  const RequestId id = client.send(get("/cancelled"), [&](Result<Response>) { cancelled_called = true; });
+  std::optional<Result<Response>> last;
+  client.send(get("/last"), [&](Result<Response> r) { last.emplace(std::move(r)); });
+  REQUIRE(run_until(loop, [&] { return holding.held.size() == 1; }));
+  client.cancel(id);
+  holding.answer_all(false);
+  REQUIRE(run_until(loop, [&] { return holding.held.size() == 1; }));
+  holding.answer_all(false);
+  REQUIRE(run_until(loop, [&] { return last.has_value(); }));
+  CHECK(last->ok());
+  CHECK(first_done == 1);
+  CHECK_FALSE(cancelled_called);
+  CHECK(holding.targets == std::vector<std::string>{"/first", "/last"});
+}
+
+TEST_CASE("streams are outside the cap: a watch starts while the pool is full") {
+  loop::EventLoop loop;
+  std::vector<FakeServer::Conn*> held;
+  FakeServer server(loop, [&](FakeServer& s, FakeServer::Conn& conn, const std::string& head) {
+    if (head.starts_with("GET /watch ")) {
+      return s.send(conn, {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\nevent1\n\r\n"});
+    }
+    held.push_back(&conn);
+  });
+  ClientOptions options;
+  options.max_connections = 1;
+  Client client(loop, plain(server.port()), options);
+  std::optional<Result<Response>> busy;
+  client.send(get("/busy"), [&](Result<Response> r) { busy.emplace(std::move(r)); });
+  REQUIRE(run_until(loop, [&] { return held.size() == 1; }));
+
+  std::string data;
+  Request watch = get("/watch");
+  watch.timeout_ms = kTestDeadlineMs;
+  const RequestId sid = client.stream(watch, {nullptr, [&](std::string_view bytes) { data.append(bytes); }, nullptr});
+  REQUIRE(run_until(loop, [&] { return data == "event1\n"; }));
+  CHECK(server.accepted() == 2);
+  client.cancel(sid);
+
+  server.send(*held[0], {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"});
+  REQUIRE(run_until(loop, [&] { return busy.has_value(); }));
+  CHECK(busy->ok());
 }
 
 }  // namespace
