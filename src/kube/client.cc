@@ -37,14 +37,14 @@ struct Client::Call {
   http::RequestId in_flight = 0;
 };
 
-struct Client::ListAll {
+struct Client::PagedList {
   ResourceType type;
   std::string ns;
   ListOptions first;  // as the caller asked, for restarts
   ListOptions page;   // the next page's options
   Shape shape;
-  ListCallback done;
-  ObjectList result;
+  ListPageHandlers handlers;
+  std::string resource_version;  // the snapshot's, from the attempt's first page
   int restarts = 0;
 };
 
@@ -196,38 +196,40 @@ void Client::list(const ResourceType& type, std::string_view ns, const ListOptio
   json_call(Verb::List, build("GET", std::move(target), accept), std::move(done));
 }
 
-void Client::list_all(const ResourceType& type, std::string_view ns, ListOptions options,
-                      ListCallback done, Shape shape) {
+void Client::list_pages(const ResourceType& type, std::string_view ns, ListOptions options,
+                        ListPageHandlers handlers, Shape shape) {
   if (options.limit == 0) options.limit = kDefaultPageSize;
-  auto state = std::make_shared<ListAll>(
-      ListAll{type, std::string(ns), options, options, shape, std::move(done), {}, 0});
+  auto state = std::make_shared<PagedList>(
+      PagedList{type, std::string(ns), options, options, shape, std::move(handlers), {}, 0});
   next_page(std::move(state));
 }
 
-void Client::next_page(std::shared_ptr<ListAll> state) {
+void Client::next_page(std::shared_ptr<PagedList> state) {
   list(state->type, state->ns, state->page, [this, state](Result<Json> page) {
     if (!page.ok()) {
       bool expired_continue = page.error().kind == ErrorKind::Gone && !state->page.continue_token.empty();
-      if (!expired_continue || state->restarts >= kMaxListRestarts) return state->done(std::move(page).error());
+      if (!expired_continue || state->restarts >= kMaxListRestarts) return state->handlers.on_done(std::move(page).error());
       ++state->restarts;
       state->page = state->first;
-      state->result = ObjectList{};
       return next_page(state);
     }
+    ListPage delivered;
+    delivered.first = state->page.continue_token.empty();
     cJSON* root = page->get();
     const cJSON* metadata = json_member(root, "metadata");
-    if (state->result.resource_version.empty()) {
-      state->result.resource_version = json_string_or(metadata, "resourceVersion");
-    }
+    if (delivered.first) state->resource_version = json_string_or(metadata, "resourceVersion");
+    delivered.resource_version = state->resource_version;
     cJSON* items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (items != nullptr && !cJSON_IsArray(items) && !cJSON_IsNull(items)) {
-      return state->done(make_error(ErrorKind::Invalid, "list response: items is not an array"));
+      return state->handlers.on_done(make_error(ErrorKind::Invalid, "list response: items is not an array"));
     }
     while (cJSON_IsArray(items) && items->child != nullptr) {
-      state->result.items.emplace_back(cJSON_DetachItemFromArray(items, 0));
+      delivered.items.emplace_back(cJSON_DetachItemFromArray(items, 0));
     }
     std::string next = json_string_or(metadata, "continue");
-    if (next.empty()) return state->done(std::move(state->result));
+    *page = Json();  // the page's remains go before the consumer builds on its items
+    if (!state->handlers.on_page(std::move(delivered))) return;
+    if (next.empty()) return state->handlers.on_done(state->resource_version);
     // Later pages come from the first page's snapshot: the token carries it, and a
     // resourceVersion alongside a continue token is a 400.
     state->page.continue_token = std::move(next);

@@ -72,10 +72,21 @@ struct RequestCounts {
   std::map<std::pair<Verb, int>, uint64_t> answered;
 };
 
-// All pages of a LIST: the items (detached from their pages) and the snapshot's RV.
-struct ObjectList {
+// One page of a paginated LIST, handed over as it arrives so that a large collection is never
+// held whole: its items are detached from the page, whose JSON is freed before the next request.
+struct ListPage {
   std::vector<Json> items;
-  std::string resource_version;
+  std::string resource_version;  // the snapshot's (the first page's)
+  // The first page of the list, or of a restart after an expired continue token: whatever the
+  // pages before it delivered belongs to an abandoned snapshot.
+  bool first = false;
+};
+
+struct ListPageHandlers {
+  // Returns false to abandon the list: no further request, no on_done.
+  std::function<bool(ListPage page)> on_page;
+  // Every page was delivered (the snapshot's RV), or the list failed.
+  std::function<void(Result<std::string> resource_version)> on_done;
 };
 
 // DELETE preconditions: the delete fails with 409 unless the object still has these.
@@ -119,7 +130,6 @@ class Watch {
 class Client {
  public:
   using JsonCallback = std::function<void(Result<Json>)>;
-  using ListCallback = std::function<void(Result<ObjectList>)>;
 
   // The production wiring: an HTTPS (or HTTP) client for config.server with its TLS settings.
   static Result<std::unique_ptr<Client>> connect(loop::EventLoop& loop, const ClusterConfig& config,
@@ -136,10 +146,10 @@ class Client {
   // One page, as the server returns it.
   void list(const ResourceType& type, std::string_view ns, const ListOptions& options,
             JsonCallback done, Shape shape = Shape::Full);
-  // Every page (limit kDefaultPageSize unless set), following `continue`; an expired continue
-  // token (410) restarts the list from the first page, a few times at most.
-  void list_all(const ResourceType& type, std::string_view ns, ListOptions options,
-                ListCallback done, Shape shape = Shape::Full);
+  // Every page (limit kDefaultPageSize unless set), following `continue`, one at a time; an
+  // expired continue token (410) restarts the list from the first page, a few times at most.
+  void list_pages(const ResourceType& type, std::string_view ns, ListOptions options,
+                  ListPageHandlers handlers, Shape shape = Shape::Full);
   void create(const ResourceType& type, std::string_view ns, const Json& object, JsonCallback done);
   // PUT: the object's metadata.resourceVersion makes it conditional (409 when stale).
   void update(const ResourceType& type, std::string_view ns, std::string_view name,
@@ -157,7 +167,7 @@ class Client {
 
  private:
   struct Call;
-  struct ListAll;
+  struct PagedList;
 
   http::Request build(std::string method, std::string target, std::string_view accept) const;
   void json_call(Verb verb, http::Request request, JsonCallback done);
@@ -165,7 +175,7 @@ class Client {
   void dispatch(uint64_t id);
   void answered(uint64_t id, Result<http::Response> response);
   void finish(uint64_t id, Result<http::Response> response);
-  void next_page(std::shared_ptr<ListAll> state);
+  void next_page(std::shared_ptr<PagedList> state);
   uint64_t& count(Verb verb);
 
   loop::EventLoop& loop_;

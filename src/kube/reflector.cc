@@ -49,14 +49,30 @@ void Reflector::list(const std::string& resource_version) {
     options.resource_version_match = "NotOlderThan";
   }
   std::weak_ptr<Reflector*> weak = self_;
-  client_.list_all(target_.type, target_.ns, std::move(options), [weak](Result<ObjectList> result) {
-    if (auto self = weak.lock()) (*self)->listed(std::move(result));
-  }, target_.shape);
+  ListPageHandlers handlers;
+  handlers.on_page = [weak](ListPage p) {
+    auto self = weak.lock();
+    if (self) (*self)->page(std::move(p));
+    return self != nullptr;  // a destroyed Reflector needs no more pages
+  };
+  handlers.on_done = [weak](Result<std::string> snapshot) {
+    if (auto self = weak.lock()) (*self)->listed(std::move(snapshot));
+  };
+  client_.list_pages(target_.type, target_.ns, std::move(options), std::move(handlers), target_.shape);
 }
 
-void Reflector::listed(Result<ObjectList> result) {
-  if (!result.ok()) {
-    const Error& error = result.error();
+void Reflector::page(ListPage p) {
+  if (p.first) {
+    listed_items_ = 0;
+    if (handlers_.begin_replace) handlers_.begin_replace();
+  }
+  listed_items_ += p.items.size();
+  if (handlers_.replace_page) handlers_.replace_page(std::move(p.items));
+}
+
+void Reflector::listed(Result<std::string> resource_version) {
+  if (!resource_version.ok()) {
+    const Error& error = resource_version.error();
     ReflectorStep next = state_.list_failed(error);
     obs::warn("list failed", {{"resource", target_.type.plural},
                               {"error", error.message},
@@ -64,14 +80,13 @@ void Reflector::listed(Result<ObjectList> result) {
                               {"retry_in_ms", long(next.delay_ms)}});
     return schedule(std::move(next));
   }
-  ObjectList list = std::move(result).value();
   obs::info("list done", {{"resource", target_.type.plural},
                           {"namespace", target_.ns},
-                          {"items", long(list.items.size())},
-                          {"resource_version", list.resource_version}});
-  ReflectorStep next = state_.list_succeeded(list.resource_version);
+                          {"items", long(listed_items_)},
+                          {"resource_version", *resource_version}});
+  ReflectorStep next = state_.list_succeeded(std::move(resource_version).value());
   synced_ = true;
-  if (handlers_.replace) handlers_.replace(std::move(list.items), state_.resource_version());
+  if (handlers_.end_replace) handlers_.end_replace(state_.resource_version());
   schedule(std::move(next));
 }
 

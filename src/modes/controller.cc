@@ -3,7 +3,10 @@
 // touch" rules are easiest to check side by side.
 #include "modes/controller.h"
 
+#include <malloc.h>
+
 #include <set>
+#include <utility>
 
 #include "base/json.h"
 #include "imps/selection.h"
@@ -37,41 +40,56 @@ Controller::Controller(loop::EventLoop& loop, kube::Client& client, Random& rand
 
 Controller::~Controller() { ecr_.on_change(nullptr); }
 
+kube::ReflectorHandlers Controller::handlers(ListStep begin, ListPage page, ListStep end, Apply apply) {
+  kube::ReflectorHandlers out;
+  out.begin_replace = [this, begin] { (this->*begin)(); };
+  out.replace_page = [this, page](std::vector<Json> items) { (this->*page)(std::move(items)); };
+  out.end_replace = [this, end](const std::string&) { (this->*end)(); };
+  out.apply = [this, apply](Type type, const Json& object) { (this->*apply)(type, object); };
+  return out;
+}
+
 void Controller::start() {
   auto make = [this](kube::ResourceType resource, std::string label_selector, kube::Shape shape,
-                     void (Controller::*replace)(std::vector<Json>), void (Controller::*apply)(Type, const Json&)) {
-    kube::ReflectorHandlers handlers;
-    handlers.replace = [this, replace](std::vector<Json> items, const std::string&) { (this->*replace)(std::move(items)); };
-    handlers.apply = [this, apply](Type type, const Json& object) { (this->*apply)(type, object); };
+                     kube::ReflectorHandlers handlers) {
     auto reflector = std::make_unique<kube::Reflector>(
         loop_, client_, random_, kube::ReflectorTarget{resource, "", std::move(label_selector), "", shape}, std::move(handlers));
     reflector->start();
     return reflector;
   };
-  resources_ = make(kube::kImagePullSecrets, "", kube::Shape::Full, &Controller::resources_replaced,
-                    &Controller::resource_event);
-  namespaces_ = make(kube::kNamespaces, "", kube::Shape::MetadataOnly, &Controller::namespaces_replaced,
-                     &Controller::namespace_event);
-  secrets_ = make(kube::kSecrets, std::string(kOwnerLabel), kube::Shape::Full, &Controller::secrets_replaced,
-                  &Controller::secret_event);
+  resources_ = make(kube::kImagePullSecrets, "", kube::Shape::Full,
+                    handlers(&Controller::resources_listing, &Controller::resources_page, &Controller::resources_listed,
+                             &Controller::resource_event));
+  namespaces_ = make(kube::kNamespaces, "", kube::Shape::MetadataOnly,
+                     handlers(&Controller::namespaces_listing, &Controller::namespaces_page,
+                              &Controller::namespaces_listed, &Controller::namespace_event));
+  secrets_ = make(kube::kSecrets, std::string(kOwnerLabel), kube::Shape::Full,
+                  handlers(&Controller::secrets_listing, &Controller::secrets_page, &Controller::secrets_listed,
+                           &Controller::secret_event));
   resync_timer_.start_repeating(options_.resync_interval_ms, [this] { return resync(); });
 }
 
 // --- ImagePullSecrets ------------------------------------------------------------------------
 
-void Controller::resources_replaced(std::vector<Json> items) {
-  std::map<std::string, ImagePullSecret, std::less<>> next;
+void Controller::resources_listing() { seen_resources_.clear(); }
+
+void Controller::resources_page(std::vector<Json> items) {
   for (const Json& item : items) {
     auto resource = parse_image_pull_secret(item.get());
-    if (!resource.ok()) {
+    if (!resource.ok()) {  // unseen, so dropped at the end like a deleted one
       obs::warn("imagepullsecret unreadable", {{"name", name_of(item.get())}, {"error", resource.error().message}});
       continue;
     }
-    next.insert_or_assign(resource->name, std::move(resource).value());
+    std::string name = resource->name;
+    seen_resources_.add(name);
+    cache_.resources.insert_or_assign(name, std::move(resource).value());
+    enqueue(name);
   }
-  for (const auto& [name, resource] : cache_.resources) enqueue(name);
-  cache_.resources = std::move(next);
-  for (const auto& [name, resource] : cache_.resources) enqueue(name);
+}
+
+void Controller::resources_listed() {
+  drop_unseen(cache_.resources, seen_resources_, [this](const std::string& name) { enqueue(name); });
+  seen_resources_.clear();
   resources_changed();
   check_ready();
 }
@@ -117,16 +135,27 @@ Controller::PodSelectors Controller::pod_selectors() const {
 
 // --- Namespaces ------------------------------------------------------------------------------
 
-void Controller::namespaces_replaced(std::vector<Json> items) {
-  NamespaceIndex next;
+void Controller::namespaces_listing() { seen_namespaces_.clear(); }
+
+void Controller::namespaces_page(std::vector<Json> items) {
   for (const Json& item : items) {
     auto entry = observe_namespace(item.get());
-    if (entry.ok()) next.set(std::move(entry->first), std::move(entry->second));
+    if (!entry.ok()) continue;  // unseen, so dropped at the end
+    seen_namespaces_.add(entry->first);
+    auto before = cache_.namespaces.set(entry->first, entry->second);
+    namespace_changed(entry->first, before ? &*before : nullptr, &entry->second);
   }
-  for (const auto& [ns, info] : next.all()) namespace_changed(ns, cache_.namespaces.find(ns), &info);
+}
+
+void Controller::namespaces_listed() {
+  std::vector<std::string> gone;
   for (const auto& [ns, info] : cache_.namespaces.all())
-    if (!next.find(ns)) namespace_changed(ns, &info, nullptr);
-  cache_.namespaces = std::move(next);
+    if (!seen_namespaces_.contains(ns)) gone.push_back(ns);
+  for (const std::string& ns : gone) {
+    auto before = cache_.namespaces.remove(ns);
+    namespace_changed(ns, &*before, nullptr);
+  }
+  seen_namespaces_.clear();
   check_ready();
 }
 
@@ -169,13 +198,10 @@ void Controller::start_pod_watch() {
     retired_pod_counters_.watch_restarts += pods_->counters().watch_restarts;
   }
   pod_selectors_ = pod_selectors();
-  kube::ReflectorHandlers handlers;
-  handlers.replace = [this](std::vector<Json> items, const std::string&) { pods_replaced(std::move(items)); };
-  handlers.apply = [this](Type type, const Json& object) { pod_event(type, object); };
   // Called from ImagePullSecret callbacks only, never from the pod reflector's own.
-  pods_ = std::make_unique<kube::Reflector>(loop_, client_, random_,
-                                            kube::ReflectorTarget{kube::kPods, "", "", "", kube::Shape::MetadataOnly},
-                                            std::move(handlers));
+  pods_ = std::make_unique<kube::Reflector>(
+      loop_, client_, random_, kube::ReflectorTarget{kube::kPods, "", "", "", kube::Shape::MetadataOnly},
+      handlers(&Controller::pods_listing, &Controller::pods_page, &Controller::pods_listed, &Controller::pod_event));
   pods_->start();
 }
 
@@ -188,13 +214,17 @@ std::vector<std::string> Controller::pod_matches(const PodMeta& pod) const {
   return out;
 }
 
-void Controller::pods_replaced(std::vector<Json> items) {
-  PodIndex next;
+void Controller::pods_listing() { listed_pods_ = PodIndex(); }
+
+void Controller::pods_page(std::vector<Json> items) {
   for (const Json& item : items) {
     auto pod = observe_pod(item.get());
-    if (pod.ok()) next.set(pod->namespace_name, pod->name, pod_matches(*pod));
+    if (pod.ok()) listed_pods_.set(pod->namespace_name, pod->name, pod_matches(*pod));
   }
-  pod_counts_changed(cache_.pods.replace(std::move(next)));
+}
+
+void Controller::pods_listed() {
+  pod_counts_changed(cache_.pods.replace(std::exchange(listed_pods_, PodIndex())));
   check_ready();
 }
 
@@ -213,13 +243,21 @@ void Controller::pod_counts_changed(const std::vector<PodCountChange>& changes) 
 
 // --- Secrets ---------------------------------------------------------------------------------
 
-void Controller::secrets_replaced(std::vector<Json> items) {
-  ControllerCache::SecretStore next;
+void Controller::secrets_listing() { seen_secrets_.clear(); }
+
+void Controller::secrets_page(std::vector<Json> items) {
   for (const Json& item : items) {
     auto secret = observe_secret(item.get());
-    if (secret.ok()) next.insert_or_assign(secret_key(secret->namespace_name, secret->name), std::move(secret).value());
+    if (!secret.ok()) continue;  // unseen, so dropped at the end
+    std::string key = secret_key(secret->namespace_name, secret->name);
+    seen_secrets_.add(key);
+    cache_.managed.insert_or_assign(std::move(key), std::move(secret).value());
   }
-  cache_.managed = std::move(next);
+}
+
+void Controller::secrets_listed() {
+  drop_unseen(cache_.managed, seen_secrets_, [](const std::string&) {});
+  seen_secrets_.clear();
   metrics_.managed_secrets(cache_.managed.size());
   enqueue_all();
   check_ready();
@@ -273,6 +311,8 @@ void Controller::check_ready() {
                                         {"namespaces", static_cast<unsigned long>(cache_.namespaces.size())},
                                         {"managed_secrets", static_cast<unsigned long>(cache_.managed.size())},
                                         {"tracked_pods", static_cast<unsigned long>(cache_.pods.tracked_pods())}});
+    // glibc keeps the memory the first lists' pages freed; our steady state is small, so return it.
+    malloc_trim(0);
   }
   pump();
 }

@@ -15,7 +15,10 @@
 // per-key exponential backoff; a periodic resync re-plans everything from the cache. ECR tokens
 // come from EcrTokens, which refreshes them at half-life and names the resources to reconcile.
 // The pod watch starts only after the resources are known, so the first pod list already
-// counts against their selectors.
+// counts against their selectors. Lists arrive page by page (kube/reflector.h) and are applied
+// as they come, remembering only the keys seen (key_set.h); pods go into a pending PodIndex that
+// replaces the live one at the list's end (its keys are hashes, so vanished pods could not be
+// found and uncounted otherwise).
 #pragma once
 
 #include <map>
@@ -32,6 +35,7 @@
 #include "modes/controller_metrics.h"
 #include "modes/ecr_token_source.h"
 #include "modes/event_recorder.h"
+#include "modes/key_set.h"
 #include "modes/reconciler.h"
 #include "modes/source_watches.h"
 #include "modes/work_queue.h"
@@ -65,17 +69,30 @@ class Controller {
  private:
   using PodSelectors = std::map<std::string, std::pair<std::vector<Selector>, std::vector<Selector>>>;
 
-  void resources_replaced(std::vector<Json> items);
+  using ListStep = void (Controller::*)();
+  using ListPage = void (Controller::*)(std::vector<Json>);
+  using Apply = void (Controller::*)(kube::WatchEvent::Type, const Json&);
+  kube::ReflectorHandlers handlers(ListStep begin, ListPage page, ListStep end, Apply apply);
+
+  void resources_listing();
+  void resources_page(std::vector<Json> items);
+  void resources_listed();
   void resource_event(kube::WatchEvent::Type type, const Json& object);
   void resources_changed();
-  void namespaces_replaced(std::vector<Json> items);
+  void namespaces_listing();
+  void namespaces_page(std::vector<Json> items);
+  void namespaces_listed();
   void namespace_event(kube::WatchEvent::Type type, const Json& object);
   void namespace_changed(const std::string& ns, const NamespaceInfo* before, const NamespaceInfo* after);
-  void pods_replaced(std::vector<Json> items);
+  void pods_listing();
+  void pods_page(std::vector<Json> items);
+  void pods_listed();
   void pod_event(kube::WatchEvent::Type type, const Json& object);
   std::vector<std::string> pod_matches(const PodMeta& pod) const;
   void pod_counts_changed(const std::vector<PodCountChange>& changes);
-  void secrets_replaced(std::vector<Json> items);
+  void secrets_listing();
+  void secrets_page(std::vector<Json> items);
+  void secrets_listed();
   void secret_event(kube::WatchEvent::Type type, const Json& object);
   void source_changed(const std::string& ns, const std::string& name);
 
@@ -103,6 +120,8 @@ class Controller {
   ControllerMetrics metrics_;
   std::unique_ptr<kube::Reflector> resources_, namespaces_, secrets_, pods_;
   PodSelectors pod_selectors_;  // those the running pod watch counts against
+  KeySet seen_resources_, seen_namespaces_, seen_secrets_;  // by the LISTs in flight
+  PodIndex listed_pods_;  // the pod LIST in flight's, so far
   kube::ReflectorCounters retired_pod_counters_;
   std::map<std::string, loop::Timer, std::less<>> retries_;
   loop::Timer resync_timer_;

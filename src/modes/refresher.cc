@@ -1,5 +1,7 @@
 #include "modes/refresher.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <map>
 
@@ -69,6 +71,8 @@ void Refresher::schedule() {
   if (!synced_logged_) {
     synced_logged_ = true;
     obs::info("initial sync complete", {{"sources", static_cast<unsigned long>(options_.sources.size())}});
+    // glibc keeps the memory the first lists' pages freed; our steady state is small, so return it.
+    malloc_trim(0);
   }
   running_ = true;
   loop_.defer([this] { reconcile(); });

@@ -31,7 +31,11 @@ void SourceWatches::start(const std::string& ns, Namespace& watch) {
   kube::ReflectorTarget target{kube::kSecrets, ns, "", "", kube::Shape::Full};
   if (watch.names.size() == 1) target.field_selector = "metadata.name=" + *watch.names.begin();
   kube::ReflectorHandlers handlers;
-  handlers.replace = [this, ns](std::vector<Json> items, const std::string&) { replace(ns, std::move(items)); };
+  handlers.begin_replace = [this, ns] {
+    if (Namespace* listing = find_watch(ns)) listing->seen.clear();
+  };
+  handlers.replace_page = [this, ns](std::vector<Json> items) { list_page(ns, std::move(items)); };
+  handlers.end_replace = [this, ns](const std::string&) { listed(ns); };
   handlers.apply = [this, ns](kube::WatchEvent::Type type, const Json& object) { apply(ns, type, object); };
   // The old reflector (if any) is not inside one of its callbacks here: set_wanted runs from
   // ImagePullSecret events.
@@ -39,26 +43,37 @@ void SourceWatches::start(const std::string& ns, Namespace& watch) {
   watch.reflector->start();
 }
 
-void SourceWatches::replace(const std::string& ns, std::vector<Json> items) {
+SourceWatches::Namespace* SourceWatches::find_watch(std::string_view ns) {
   auto it = namespaces_.find(ns);
-  if (it == namespaces_.end()) return;
-  Namespace& watch = it->second;
-  std::map<std::string, SourceSecret, std::less<>> next;
+  return it == namespaces_.end() ? nullptr : &it->second;
+}
+
+void SourceWatches::list_page(const std::string& ns, std::vector<Json> items) {
+  Namespace* watch = find_watch(ns);
+  if (!watch) return;
   for (const Json& item : items) {
     std::string name = json_string_or(json_member(item.get(), "metadata"), "name");
-    if (!watch.names.count(name)) continue;
+    if (!watch->names.count(name)) continue;
     auto secret = parse_source_secret(item.get());
-    if (secret.ok()) next.insert_or_assign(std::move(name), std::move(secret).value());
+    if (!secret.ok()) continue;  // unseen, so dropped at the end like a missing one
+    watch->seen.add(name);
+    watch->secrets.insert_or_assign(std::move(name), std::move(secret).value());
   }
-  watch.secrets = std::move(next);
-  for (const std::string& name : watch.names) handlers_.changed(ns, name);
+}
+
+void SourceWatches::listed(const std::string& ns) {
+  Namespace* watch = find_watch(ns);
+  if (!watch) return;
+  drop_unseen(watch->secrets, watch->seen, [](const std::string&) {});
+  watch->seen.clear();
+  for (const std::string& name : watch->names) handlers_.changed(ns, name);
   handlers_.synced(ns);
 }
 
 void SourceWatches::apply(const std::string& ns, kube::WatchEvent::Type type, const Json& object) {
-  auto it = namespaces_.find(ns);
-  if (it == namespaces_.end()) return;
-  Namespace& watch = it->second;
+  Namespace* found = find_watch(ns);
+  if (!found) return;
+  Namespace& watch = *found;
   std::string name = json_string_or(json_member(object.get(), "metadata"), "name");
   if (!watch.names.count(name)) return;
   auto secret = parse_source_secret(object.get());

@@ -4,7 +4,9 @@
 // namespaces whose set changed get a new reflector (a LIST, then a WATCH).
 // Keeps only the projections (type and data) of wanted Secrets.
 // Callbacks (on the loop, from reflector callbacks): changed(ns, name) after a wanted Secret was
-// added, modified or deleted; synced(ns) after each full list of a namespace.
+// added, modified or deleted; synced(ns) after each full list of a namespace. A list arrives page
+// by page (kube/reflector.h): each page's wanted Secrets are stored at once, and the ones a
+// complete list did not contain are dropped at its end.
 #pragma once
 
 #include <functional>
@@ -19,6 +21,7 @@
 #include "kube/client.h"
 #include "kube/reflector.h"
 #include "loop/event_loop.h"
+#include "modes/key_set.h"
 
 namespace imps::modes {
 
@@ -48,9 +51,12 @@ class SourceWatches {
     std::set<std::string> names;
     std::map<std::string, SourceSecret, std::less<>> secrets;
     std::unique_ptr<kube::Reflector> reflector;
+    KeySet seen;  // names listed since the LIST in flight began
   };
   void start(const std::string& ns, Namespace& watch);
-  void replace(const std::string& ns, std::vector<Json> items);
+  Namespace* find_watch(std::string_view ns);
+  void list_page(const std::string& ns, std::vector<Json> items);
+  void listed(const std::string& ns);
   void apply(const std::string& ns, kube::WatchEvent::Type type, const Json& object);
 
   loop::EventLoop& loop_;

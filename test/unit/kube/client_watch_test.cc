@@ -238,25 +238,44 @@ TEST_CASE("watch: a broken connection is reported as the end's error") {
   CHECK(r.end.error().kind == ErrorKind::Transient);
 }
 
-TEST_CASE("list_all: follows continue from the first page's snapshot") {
+namespace {
+
+// What list_pages delivered: one "first|next:rv:name,name," per page, then "done:rv" or the error.
+struct PageRecorder {
+  std::vector<std::string> pages;
+  std::string done;
+  bool more = true;  // on_page's answer
+  ListPageHandlers handlers() {
+    ListPageHandlers h;
+    h.on_page = [this](ListPage page) {
+      std::string line = std::string(page.first ? "first:" : "next:") + page.resource_version + ":";
+      for (const Json& item : page.items) line += json_string_or(json_member(item.get(), "metadata"), "name") + ",";
+      pages.push_back(line);
+      return more;
+    };
+    h.on_done = [this](Result<std::string> rv) { done = rv.ok() ? "done:" + *rv : "error:" + rv.error().message; };
+    return h;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("list_pages: delivers each page as it arrives, following continue from the first page's snapshot") {
   Fixture f;
-  bool called = false;
-  ObjectList list;
+  PageRecorder r;
   ListOptions options;
   options.resource_version = "50";
   options.resource_version_match = "NotOlderThan";
   options.label_selector = "a=b";
-  f.client->list_all(kSecrets, "", options, [&](Result<ObjectList> r) {
-    called = true;
-    REQUIRE(r.ok());
-    list = std::move(r).value();
-  });
+  f.client->list_pages(kSecrets, "", options, r.handlers());
   f.pump();
   REQUIRE(f.api.sent.size() == 1);
   std::string first = f.api.sent[0].request.target;
   CHECK(first.find("limit=500") != std::string::npos);
   CHECK(first.find("resourceVersion=50") != std::string::npos);
   f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"60","continue":"tok1"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})"));
+  CHECK(r.pages == std::vector<std::string>{"first:60:a,b,"});  // before the next page is even asked for
+  CHECK(r.done.empty());
   f.pump();
   REQUIRE(f.api.sent.size() == 2);
   std::string second = f.api.sent[1].request.target;
@@ -264,18 +283,16 @@ TEST_CASE("list_all: follows continue from the first page's snapshot") {
   CHECK(second.find("resourceVersion") == std::string::npos);
   CHECK(second.find("labelSelector=a%3Db") != std::string::npos);
   CHECK(second.find("limit=500") != std::string::npos);
-  f.api.reply(1, response(200, R"({"metadata":{"resourceVersion":"60"},"items":[{"metadata":{"name":"c"}}]})"));
-  REQUIRE(called);
-  CHECK(list.resource_version == "60");
-  REQUIRE(list.items.size() == 3);
-  CHECK(json_string_or(json_member(list.items[2].get(), "metadata"), "name") == "c");
+  f.api.reply(1, response(200, R"({"metadata":{"resourceVersion":"61"},"items":[{"metadata":{"name":"c"}}]})"));
+  CHECK(r.pages == std::vector<std::string>{"first:60:a,b,", "next:60:c,"});
+  CHECK(r.done == "done:60");
   CHECK(f.client->request_counts().list == 2);
 }
 
-TEST_CASE("list_all: an expired continue token restarts from the first page") {
+TEST_CASE("list_pages: an expired continue token restarts from a new first page") {
   Fixture f;
-  Result<ObjectList> got = make_error(ErrorKind::Fatal, "not called");
-  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { got = std::move(r); });
+  PageRecorder r;
+  f.client->list_pages(kSecrets, "", ListOptions{}, r.handlers());
   f.pump();
   f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"60","continue":"tok1"},"items":[{"metadata":{"name":"a"}}]})"));
   f.pump();
@@ -284,28 +301,56 @@ TEST_CASE("list_all: an expired continue token restarts from the first page") {
   REQUIRE(f.api.sent.size() == 3);
   CHECK(f.api.sent[2].request.target.find("continue") == std::string::npos);
   f.api.reply(2, response(200, R"({"metadata":{"resourceVersion":"90"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})"));
-  REQUIRE(got.ok());
-  CHECK(got->resource_version == "90");
-  CHECK(got->items.size() == 2);  // nothing kept from the abandoned attempt
+  CHECK(r.pages == std::vector<std::string>{"first:60:a,", "first:90:a,b,"});
+  CHECK(r.done == "done:90");
 }
 
-TEST_CASE("list_all: 410 on the first page, bad items and empty lists") {
+TEST_CASE("list_pages: gives up after a few expired continue tokens") {
   Fixture f;
-  Result<ObjectList> gone = make_error(ErrorKind::Fatal, "not called");
-  Result<ObjectList> bad = make_error(ErrorKind::Fatal, "not called");
-  Result<ObjectList> empty = make_error(ErrorKind::Fatal, "not called");
-  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { gone = std::move(r); });
-  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { bad = std::move(r); });
-  f.client->list_all(kSecrets, "", ListOptions{}, [&](Result<ObjectList> r) { empty = std::move(r); });
+  PageRecorder r;
+  f.client->list_pages(kSecrets, "", ListOptions{}, r.handlers());
+  for (size_t i = 0; i < 8; i += 2) {
+    f.pump();
+    REQUIRE(f.api.sent.size() == i + 1);
+    f.api.reply(i, response(200, R"({"metadata":{"resourceVersion":"60","continue":"t"},"items":[]})"));
+    f.pump();
+    f.api.reply(i + 1, response(410, R"({"kind":"Status","reason":"Expired","code":410})"));
+  }
+  f.pump();
+  CHECK(f.api.sent.size() == 8);
+  CHECK(r.pages.size() == 4);
+  CHECK(r.done.rfind("error:", 0) == 0);
+}
+
+TEST_CASE("list_pages: a consumer that declines stops the list") {
+  Fixture f;
+  PageRecorder r;
+  r.more = false;
+  f.client->list_pages(kSecrets, "", ListOptions{}, r.handlers());
+  f.pump();
+  f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"60","continue":"tok1"},"items":[{"metadata":{"name":"a"}}]})"));
+  f.pump();
+  CHECK(f.api.sent.size() == 1);
+  CHECK(r.pages.size() == 1);
+  CHECK(r.done.empty());
+}
+
+TEST_CASE("list_pages: 410 on the first page, bad items and empty lists") {
+  Fixture f;
+  PageRecorder gone, bad, empty;
+  f.client->list_pages(kSecrets, "", ListOptions{}, gone.handlers());
+  f.client->list_pages(kSecrets, "", ListOptions{}, bad.handlers());
+  f.client->list_pages(kSecrets, "", ListOptions{}, empty.handlers());
   f.pump();
   f.api.reply(0, response(410, R"({"kind":"Status","reason":"Expired","code":410})"));
   f.api.reply(1, response(200, R"({"metadata":{"resourceVersion":"1"},"items":{"a":1}})"));
   f.api.reply(2, response(200, R"({"metadata":{"resourceVersion":"2"},"items":[]})"));
   f.pump();
   CHECK(f.api.sent.size() == 3);
-  CHECK(gone.error().kind == ErrorKind::Gone);
-  CHECK(bad.error().kind == ErrorKind::Invalid);
-  REQUIRE(empty.ok());
-  CHECK(empty->items.empty());
-  CHECK(empty->resource_version == "2");
+  CHECK(gone.pages.empty());
+  CHECK(gone.done.rfind("error:", 0) == 0);
+  CHECK(bad.pages.empty());
+  CHECK(bad.done == "error:list response: items is not an array");
+  CHECK(empty.pages == std::vector<std::string>{"first:2:"});
+  CHECK(empty.done == "done:2");
 }

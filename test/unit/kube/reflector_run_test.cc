@@ -17,7 +17,7 @@ struct Fixture {
   FakeApi api;
   Random random{7};
   Client client{loop, std::make_unique<FakeTransport>(api), TokenSource()};
-  std::vector<std::string> replaced;  // "rv:name,name"
+  std::vector<std::string> replaced;  // "begin", "page:name,name,", "end:rv"
   std::vector<std::string> applied;   // "TYPE name"
   std::unique_ptr<Reflector> reflector;
 
@@ -25,11 +25,13 @@ struct Fixture {
     obs::configure_logging(obs::LogLevel::Error, obs::LogFormat::Json);  // keep test output readable
     ReflectorTarget target{kSecrets, "", "owner=1", "", Shape::Full};
     ReflectorHandlers handlers;
-    handlers.replace = [this](std::vector<Json> items, const std::string& rv) {
+    handlers.begin_replace = [this] { replaced.push_back("begin"); };
+    handlers.replace_page = [this](std::vector<Json> items) {
       std::string names;
       for (const Json& item : items) names += json_string_or(json_member(item.get(), "metadata"), "name") + ",";
-      replaced.push_back(rv + ":" + names);
+      replaced.push_back("page:" + names);
     };
+    handlers.end_replace = [this](const std::string& rv) { replaced.push_back("end:" + rv); };
     handlers.apply = [this](WatchEvent::Type type, const Json& object) {
       applied.push_back(std::string(to_string(type)) + " " +
                         json_string_or(json_member(object.get(), "metadata"), "name"));
@@ -63,8 +65,7 @@ TEST_CASE("reflector run: list → watch → events → clean end → re-watch �
   CHECK(!f.reflector->synced());
   f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"10"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})"));
   CHECK(f.reflector->synced());
-  REQUIRE(f.replaced.size() == 1);
-  CHECK(f.replaced[0] == "10:a,b,");
+  CHECK(f.replaced == std::vector<std::string>{"begin", "page:a,b,", "end:10"});
 
   f.pump();
   REQUIRE(f.api.sent.size() == 2);
@@ -100,8 +101,8 @@ TEST_CASE("reflector run: list → watch → events → clean end → re-watch �
   REQUIRE(f.api.sent.size() == 5);
   CHECK(f.target(4) == "/api/v1/secrets?labelSelector=owner%3D1&limit=500");
   f.api.reply(4, response(200, R"({"metadata":{"resourceVersion":"50"},"items":[{"metadata":{"name":"c"}}]})"));
-  REQUIRE(f.replaced.size() == 2);
-  CHECK(f.replaced[1] == "50:c,");  // the consumer diffs: a and b are gone
+  // The consumer drops what it did not see since begin: a and b are gone.
+  CHECK(f.replaced == std::vector<std::string>{"begin", "page:a,b,", "end:10", "begin", "page:c,", "end:50"});
   CHECK(f.reflector->counters().relists == 2);
 
   f.pump();
@@ -170,4 +171,59 @@ TEST_CASE("reflector run: a destroyed reflector ignores its list's late answer")
   f.pump();
   CHECK(f.replaced.empty());
   CHECK(f.api.sent.size() == 1);
+}
+
+TEST_CASE("reflector run: pages reach the consumer one at a time; an expired continue token begins again") {
+  Fixture f;
+  f.reflector->start();
+  f.pump();
+  f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"10","continue":"t1"},"items":[{"metadata":{"name":"a"}}]})"));
+  CHECK(f.replaced == std::vector<std::string>{"begin", "page:a,"});
+  CHECK(!f.reflector->synced());
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  CHECK(f.target(1).find("continue=t1") != std::string::npos);
+  f.api.reply(1, response(200, R"({"metadata":{"resourceVersion":"10","continue":"t2"},"items":[{"metadata":{"name":"b"}}]})"));
+  CHECK(f.replaced.back() == "page:b,");
+  f.pump();
+  f.api.reply(2, response(410, R"({"kind":"Status","reason":"Expired","code":410})"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 4);
+  CHECK(f.target(3) == "/api/v1/secrets?labelSelector=owner%3D1&limit=500");
+  f.api.reply(3, response(200, R"({"metadata":{"resourceVersion":"30"},"items":[{"metadata":{"name":"b"}}]})"));
+  CHECK(f.replaced ==
+        std::vector<std::string>{"begin", "page:a,", "page:b,", "begin", "page:b,", "end:30"});
+  CHECK(f.reflector->synced());
+  CHECK(f.reflector->resource_version() == "30");
+}
+
+TEST_CASE("reflector run: a list failing midway ends without end_replace and relists from a new begin") {
+  Fixture f;
+  f.reflector->start();
+  f.pump();
+  f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"10","continue":"t1"},"items":[{"metadata":{"name":"a"}}]})"));
+  f.pump();
+  f.api.reply(1, response(403, R"({"kind":"Status","reason":"Forbidden","code":403})"));
+  CHECK(f.replaced == std::vector<std::string>{"begin", "page:a,"});
+  CHECK(!f.reflector->synced());
+  f.clock.advance(1'600);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 3);
+  f.api.reply(2, response(200, R"({"metadata":{"resourceVersion":"20"},"items":[]})"));
+  CHECK(f.replaced == std::vector<std::string>{"begin", "page:a,", "begin", "page:", "end:20"});
+  CHECK(f.reflector->synced());
+}
+
+TEST_CASE("reflector run: a reflector destroyed between pages asks for no more") {
+  Fixture f;
+  f.reflector->start();
+  f.pump();
+  f.api.reply(0, response(200, R"({"metadata":{"resourceVersion":"10","continue":"t1"},"items":[{"metadata":{"name":"a"}}]})"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  f.reflector.reset();
+  f.api.reply(1, response(200, R"({"metadata":{"resourceVersion":"10","continue":"t2"},"items":[{"metadata":{"name":"b"}}]})"));
+  f.pump();
+  CHECK(f.api.sent.size() == 2);
+  CHECK(f.replaced == std::vector<std::string>{"begin", "page:a,"});
 }

@@ -102,3 +102,45 @@ TEST_CASE("source watches: only namespaces whose set changed restart; dropped on
   CHECK_FALSE(f.watches.synced("y"));
   CHECK(f.watches.find("y", "b") == nullptr);
 }
+
+TEST_CASE("source watches: a list paged in stores each page at once and drops what a relist lacks") {
+  Fixture f;
+  f.watches.set_wanted({{"n", {"a", "b"}}});
+  f.pump();
+  REQUIRE(f.api.sent.size() == 1);
+  f.api.reply(0, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10","continue":"t"},"items":[)" +
+                                   secret("a", "7") + "]}"));
+  CHECK(f.watches.find("n", "a") != nullptr);  // before the next page
+  CHECK_FALSE(f.watches.synced("n"));
+  CHECK(f.synced.empty());
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  f.api.reply(1, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10"},"items":[)" + secret("b", "8") + "]}"));
+  f.pump();
+  CHECK(f.watches.synced("n"));
+  CHECK(f.synced == std::vector<std::string>{"n"});
+  CHECK(f.watches.find("n", "a") != nullptr);
+  CHECK(f.watches.find("n", "b") != nullptr);
+
+  // The watch's history is gone: the relist no longer has a, even after a restarted first page.
+  size_t watch = f.api.sent.size() - 1;
+  f.api.head(watch, response(200));
+  f.api.data(watch, R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}})"
+                    "\n");
+  f.pump();
+  size_t relist = f.api.sent.size() - 1;
+  CHECK(f.target(relist).find("watch=1") == std::string::npos);
+  f.api.reply(relist, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"20","continue":"u"},"items":[)" +
+                                        secret("a", "7") + "]}"));
+  f.pump();
+  f.api.reply(relist + 1, response(410, R"({"kind":"Status","reason":"Expired","code":410})"));
+  f.pump();
+  CHECK(f.target(relist + 2).find("continue") == std::string::npos);
+  f.changed.clear();
+  f.api.reply(relist + 2, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"30"},"items":[)" +
+                                            secret("b", "9") + "]}"));
+  f.pump();
+  CHECK(f.watches.find("n", "a") == nullptr);
+  CHECK(f.watches.find("n", "b") != nullptr);
+  CHECK(f.changed == std::vector<std::string>{"n.a", "n.b"});
+}
