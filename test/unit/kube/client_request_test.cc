@@ -15,22 +15,7 @@ using namespace imps::kube::testing;
 
 namespace {
 
-struct Fixture {
-  ManualClock clock;
-  loop::EventLoop loop{clock};
-  FakeApi api;
-  std::unique_ptr<Client> client;
-
-  explicit Fixture(ClientOptions options = {}, TokenSource tokens = TokenSource::fixed("t0ken"),
-                   std::string prefix = {}) {
-    client = std::make_unique<Client>(loop, std::make_unique<FakeTransport>(api), std::move(tokens),
-                                      std::move(options), std::move(prefix));
-  }
-  // Runs due timers and deferred calls (the client sends from timers, never inline).
-  void pump() {
-    for (int i = 0; i < 3; ++i) REQUIRE(loop.run_once(0).ok());
-  }
-};
+using Fixture = ClientFixture;
 
 struct Captured {
   bool called = false;

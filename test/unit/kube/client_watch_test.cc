@@ -10,20 +10,7 @@ using namespace imps::kube::testing;
 
 namespace {
 
-struct Fixture {
-  ManualClock clock;
-  loop::EventLoop loop{clock};
-  FakeApi api;
-  std::unique_ptr<Client> client;
-
-  explicit Fixture(ClientOptions options = {}) {
-    client = std::make_unique<Client>(loop, std::make_unique<FakeTransport>(api),
-                                      TokenSource::fixed("t0ken"), std::move(options));
-  }
-  void pump() {
-    for (int i = 0; i < 3; ++i) REQUIRE(loop.run_once(0).ok());
-  }
-};
+using Fixture = ClientFixture;
 
 struct Recorder {
   bool opened = false;

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "kube/client.h"
 #include "kube/transport.h"
+#include "loop/event_loop.h"
 
 namespace imps::kube::testing {
 
@@ -100,6 +103,24 @@ class FakeTransport final : public Transport {
 
  private:
   FakeApi& api_;
+};
+
+// A kube::Client over a FakeApi on a manual-clock loop.
+struct ClientFixture {
+  ManualClock clock;
+  loop::EventLoop loop{clock};
+  FakeApi api;
+  std::unique_ptr<Client> client;
+
+  explicit ClientFixture(ClientOptions options = {}, TokenSource tokens = TokenSource::fixed("t0ken"),
+                         std::string prefix = {}) {
+    client = std::make_unique<Client>(loop, std::make_unique<FakeTransport>(api), std::move(tokens),
+                                      std::move(options), std::move(prefix));
+  }
+  // Runs due timers and deferred calls (the client sends from timers, never inline).
+  void pump() {
+    for (int i = 0; i < 3; ++i) REQUIRE(loop.run_once(0).ok());
+  }
 };
 
 }  // namespace imps::kube::testing
