@@ -239,36 +239,33 @@ void Client::next_page(std::shared_ptr<PagedList> state) {
   }, state->shape);
 }
 
+void Client::write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
+                        const Json& body, JsonCallback done) {
+  http::Request request = build(std::move(method), std::move(target), kAcceptJson);
+  request.headers.push_back({"Content-Type", std::string(content_type)});
+  request.body = body.dump();
+  json_call(verb, std::move(request), std::move(done));
+}
+
 void Client::create(const ResourceType& type, std::string_view ns, const Json& object,
                     JsonCallback done) {
-  http::Request request = build("POST", collection_path(type, ns), kAcceptJson);
-  request.headers.push_back({"Content-Type", "application/json"});
-  request.body = object.dump();
-  json_call(Verb::Create, std::move(request), std::move(done));
+  write_call(Verb::Create, "POST", collection_path(type, ns), "application/json", object, std::move(done));
 }
 
 void Client::update(const ResourceType& type, std::string_view ns, std::string_view name,
                     const Json& object, JsonCallback done) {
-  http::Request request = build("PUT", object_path(type, ns, name), kAcceptJson);
-  request.headers.push_back({"Content-Type", "application/json"});
-  request.body = object.dump();
-  json_call(Verb::Update, std::move(request), std::move(done));
+  write_call(Verb::Update, "PUT", object_path(type, ns, name), "application/json", object, std::move(done));
 }
 
 void Client::update_status(const ResourceType& type, std::string_view ns, std::string_view name,
                            const Json& object, JsonCallback done) {
-  http::Request request = build("PUT", status_path(type, ns, name), kAcceptJson);
-  request.headers.push_back({"Content-Type", "application/json"});
-  request.body = object.dump();
-  json_call(Verb::Update, std::move(request), std::move(done));
+  write_call(Verb::Update, "PUT", status_path(type, ns, name), "application/json", object, std::move(done));
 }
 
 void Client::merge_patch(const ResourceType& type, std::string_view ns, std::string_view name,
                          const Json& patch, JsonCallback done) {
-  http::Request request = build("PATCH", object_path(type, ns, name), kAcceptJson);
-  request.headers.push_back({"Content-Type", "application/merge-patch+json"});
-  request.body = patch.dump();
-  json_call(Verb::Patch, std::move(request), std::move(done));
+  write_call(Verb::Patch, "PATCH", object_path(type, ns, name), "application/merge-patch+json", patch,
+             std::move(done));
 }
 
 void Client::remove(const ResourceType& type, std::string_view ns, std::string_view name,

@@ -171,6 +171,9 @@ class Client {
 
   http::Request build(std::string method, std::string target, std::string_view accept) const;
   void json_call(Verb verb, http::Request request, JsonCallback done);
+  // A request with a JSON (or JSON patch) body: create, update, update_status, merge_patch.
+  void write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
+                  const Json& body, JsonCallback done);
   void submit(std::unique_ptr<Call> call);
   void dispatch(uint64_t id);
   void answered(uint64_t id, Result<http::Response> response);
