@@ -44,13 +44,14 @@ struct Fixture {
   ManualClock clock;
   loop::EventLoop loop{clock};
   FakeFetcher fetcher;
-  Random random{42};
+  Random random;
   obs::Registry metrics;
-  TokenCache cache{loop, fetcher, random, metrics};
+  TokenCache cache;
   std::vector<std::string> changes;
   CredentialSet set{"AKIDEXAMPLE", "secret", "", "us-west-2", ""};
 
-  Fixture() {
+  explicit Fixture(TokenCacheOptions options = {}, uint64_t seed = 42)
+      : random(seed), cache(loop, fetcher, random, metrics, options) {
     cache.on_change([this](const std::string& id) { changes.push_back(id); });
   }
   void advance(Millis ms) {
@@ -237,37 +238,24 @@ TEST_CASE("one token per credential set, shared by every user; different sets ar
 TEST_CASE("a set nobody uses is dropped at its next refresh instead of being fetched") {
   TokenCacheOptions options;
   options.idle_eviction_ms = kHour;
-  ManualClock clock;
-  loop::EventLoop loop{clock};
-  FakeFetcher fetcher;
-  Random random{1};
-  obs::Registry metrics;
-  TokenCache cache{loop, fetcher, random, metrics, options};
-  CredentialSet set{"AKID", "s", "", "us-east-1", ""};
-  (void)cache.token(set);
-  fetcher.succeed(clock.wall_unix_ms() + 12 * kHour);
-  clock.advance(6 * kHour);
-  REQUIRE(loop.run_once(0).ok());
-  CHECK(fetcher.calls.empty());
-  CHECK(cache.size() == 0);
+  Fixture f(options, 1);
+  (void)f.cache.token(CredentialSet{"AKID", "s", "", "us-east-1", ""});
+  f.fetcher.succeed(f.wall() + 12 * kHour);
+  f.advance(6 * kHour);
+  CHECK(f.fetcher.calls.empty());
+  CHECK(f.cache.size() == 0);
 }
 
 TEST_CASE("a set its owner claims as in use is refreshed however long since it was asked for") {
   TokenCacheOptions options;
   options.idle_eviction_ms = kHour;
-  ManualClock clock;
-  loop::EventLoop loop{clock};
-  FakeFetcher fetcher;
-  Random random{1};
-  obs::Registry metrics;
-  TokenCache cache{loop, fetcher, random, metrics, options};
-  cache.keep_while([](const std::string&) { return true; });
-  (void)cache.token(CredentialSet{"AKID", "s", "", "us-east-1", ""});
-  fetcher.succeed(clock.wall_unix_ms() + 12 * kHour);
-  clock.advance(6 * kHour);
-  REQUIRE(loop.run_once(0).ok());
-  CHECK(fetcher.calls.size() == 1);
-  CHECK(cache.size() == 1);
+  Fixture f(options, 1);
+  f.cache.keep_while([](const std::string&) { return true; });
+  (void)f.cache.token(CredentialSet{"AKID", "s", "", "us-east-1", ""});
+  f.fetcher.succeed(f.wall() + 12 * kHour);
+  f.advance(6 * kHour);
+  CHECK(f.fetcher.calls.size() == 1);
+  CHECK(f.cache.size() == 1);
 }
 
 TEST_CASE("a fetch completing after the cache is gone is ignored") {
