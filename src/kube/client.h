@@ -50,7 +50,7 @@ struct ClientOptions {
   size_t max_watch_event_bytes = kDefaultMaxWatchEventBytes;
   Millis request_timeout_ms = 30'000;  // client-go has none by default; a hung read must end
   Millis watch_inactivity_ms = kDefaultWatchInactivityMs;
-  net::ProxyConfig proxy;  // empty = direct
+  net::ProxyConfig proxy;  // empty = direct; a kubeconfig proxy-url takes precedence (connect())
 };
 
 // Whole objects, or only their metadata (PartialObjectMetadata[List]) for kinds whose bodies

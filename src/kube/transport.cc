@@ -17,7 +17,12 @@ Result<std::unique_ptr<Client>> Client::connect(loop::EventLoop& loop, const Clu
   }
   http::ClientOptions http_options;
   http_options.max_body_bytes = options.max_body_bytes;
-  http_options.proxy = options.proxy;
+  // client-go: the kubeconfig's proxy-url wins over the environment (options.proxy).
+  http_options.proxy = config.proxy_url.empty() ? options.proxy : net::ProxyConfig::fixed(config.proxy_url, "proxy-url");
+  if (origin.tls) {
+    // A malformed or unsupported proxy is a configuration error now, not a failure per request.
+    TRY(http_options.proxy.select(true, origin.host, origin.port));
+  }
   http_options.user_agent = default_user_agent();
   auto transport = std::make_unique<HttpTransport>(
       std::make_unique<http::Client>(loop, std::move(origin), std::move(http_options)));

@@ -20,6 +20,7 @@
 #include "modes/controller_metrics.h"
 #include "modes/ecr_token_source.h"
 #include "modes/refresher.h"
+#include "net/proxy.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
 
@@ -77,6 +78,7 @@ int run(const app::Config& config) {
   kube::ClientOptions client_options;
   client_options.qps = config.qps;
   client_options.burst = config.burst;
+  client_options.proxy = net::ProxyConfig::from_env();  // the kubeconfig's proxy-url overrides it
   auto client = kube::Client::connect(loop, *cluster, client_options);
   if (!client.ok()) {
     obs::error("cannot set up the API client", {{"error", client.error().message}});

@@ -162,15 +162,24 @@ ProxyConfig ProxyConfig::from_env() {
   return config;
 }
 
+ProxyConfig ProxyConfig::fixed(std::string url, std::string setting) {
+  ProxyConfig config;
+  config.https_proxy = url;
+  config.http_proxy = std::move(url);
+  config.setting = std::move(setting);
+  return config;
+}
+
 Result<std::optional<ProxyEndpoint>> ProxyConfig::select(bool tls, std::string_view host, uint16_t port) const {
   std::string_view url = trim(tls ? https_proxy : http_proxy);
   if (url.empty() || no_proxy_matches(no_proxy, host, port)) return std::optional<ProxyEndpoint>();
-  // The URL may hold a password: errors name only which variable is malformed.
-  const Error malformed = make_error(ErrorKind::Invalid, std::string("malformed ") + (tls ? "HTTPS_PROXY" : "HTTP_PROXY") + " URL");
+  // The URL may hold a password: errors name only which setting is malformed.
+  const std::string name = !setting.empty() ? setting : tls ? "HTTPS_PROXY" : "HTTP_PROXY";
+  const Error malformed = make_error(ErrorKind::Invalid, "malformed " + name + " URL");
   const size_t scheme_end = url.find("://");
   if (scheme_end != std::string_view::npos) {
     if (lower(url.substr(0, scheme_end)) != "http") {
-      return make_error(ErrorKind::Invalid, std::string(tls ? "HTTPS_PROXY" : "HTTP_PROXY") + ": only http:// proxies are supported");
+      return make_error(ErrorKind::Invalid, name + ": only http:// proxies are supported");
     }
     url.remove_prefix(scheme_end + 3);
   }

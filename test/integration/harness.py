@@ -32,6 +32,7 @@ DEFAULT_WAIT = 10.0
 POLL_INTERVAL = 0.02
 # Socket timeout for API calls; watches pass their own.
 REQUEST_TIMEOUT = 30.0
+PROXY_VARIABLES = ("https_proxy", "http_proxy", "no_proxy", "all_proxy")
 
 
 def wait_for(predicate, timeout=DEFAULT_WAIT, message="condition"):
@@ -286,8 +287,11 @@ class Imps:
         self.logs = []
         self.raw = []
         self._lock = threading.Lock()
+        # The caller's proxy settings would send imps' calls to 127.0.0.1 elsewhere; tests that
+        # want a proxy pass it in `env`.
+        base = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
         self.process = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+                                        stderr=subprocess.PIPE, env={**base, **(env or {})})
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 

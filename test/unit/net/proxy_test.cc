@@ -96,6 +96,22 @@ TEST_CASE("malformed proxy URLs are errors that do not echo credentials") {
   }
 }
 
+TEST_CASE("a fixed proxy (kubeconfig proxy-url) serves every origin, TLS or not") {
+  const ProxyConfig config = ProxyConfig::fixed("http://proxy.corp:3128", "proxy-url");
+  for (bool tls : {true, false}) {
+    auto chosen = config.select(tls, "10.0.0.1", 443);
+    REQUIRE(chosen.ok());
+    REQUIRE(chosen->has_value());
+    CHECK((*chosen)->host == "proxy.corp");
+  }
+  auto https = ProxyConfig::fixed("https://user:secret@proxy.corp", "proxy-url").select(true, "api", 443);
+  REQUIRE_FALSE(https.ok());
+  CHECK(https.error().message == "proxy-url: only http:// proxies are supported");
+  auto malformed = ProxyConfig::fixed("http://user:secret@:1", "proxy-url").select(true, "api", 443);
+  REQUIRE_FALSE(malformed.ok());
+  CHECK(malformed.error().message == "malformed proxy-url URL");
+}
+
 TEST_CASE("from_env reads upper- and lower-case variables") {
   ::setenv("HTTPS_PROXY", "http://upper:1", 1);
   ::setenv("https_proxy", "http://lower:2", 1);
