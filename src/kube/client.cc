@@ -1,5 +1,7 @@
 #include "kube/client.h"
 
+#include <algorithm>
+
 #include "kube/api_status.h"
 #include "kube/watch_stream.h"
 
@@ -31,6 +33,7 @@ struct Client::Call {
   Verb verb;
   http::Request request;  // without Authorization: added afresh on each send
   std::function<void(Result<http::Response>)> done;
+  bool windowed = false;
   int retries = 0;
   bool reauthenticated = false;
   loop::Timer timer;
@@ -94,6 +97,18 @@ const char* verb_name(Verb verb) {
   return "delete";
 }
 
+RequestCounts& RequestCounts::operator+=(const RequestCounts& other) {
+  get += other.get;
+  list += other.list;
+  watch += other.watch;
+  create += other.create;
+  update += other.update;
+  patch += other.patch;
+  remove += other.remove;
+  for (const auto& [key, total] : other.answered) answered[key] += total;
+  return *this;
+}
+
 uint64_t& Client::count(Verb verb) {
   switch (verb) {
     case Verb::Get: return counts_.get;
@@ -120,9 +135,19 @@ http::Request Client::build(std::string method, std::string target, std::string_
 void Client::submit(std::unique_ptr<Call> call) {
   const uint64_t id = next_call_++;
   call->timer.bind(loop_);
-  // Always through a timer, even with no delay: callbacks never run inside the verb's call.
-  call->timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
+  const bool wait = call->windowed && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1);
   calls_[id] = std::move(call);
+  if (wait)
+    waiting_writes_.push_back(id);
+  else
+    start(id);
+}
+
+void Client::start(uint64_t id) {
+  Call& call = *calls_.at(id);
+  if (call.windowed) ++writes_in_flight_;
+  // Always through a timer, even with no delay: callbacks never run inside the verb's call.
+  call.timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
 }
 
 void Client::dispatch(uint64_t id) {
@@ -166,13 +191,22 @@ void Client::finish(uint64_t id, Result<http::Response> response) {
   auto it = calls_.find(id);
   std::unique_ptr<Call> call = std::move(it->second);
   calls_.erase(it);
+  if (call->windowed) {
+    --writes_in_flight_;
+    if (!waiting_writes_.empty()) {
+      const uint64_t next = waiting_writes_.front();
+      waiting_writes_.pop_front();
+      start(next);
+    }
+  }
   if (!response.ok()) response = std::move(response).error().context(describe(call->request));
   call->done(std::move(response));
 }
 
-void Client::json_call(Verb verb, http::Request request, JsonCallback done) {
+void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool windowed) {
   auto call = std::make_unique<Call>();
   call->verb = verb;
+  call->windowed = windowed;
   call->request = std::move(request);
   call->done = [done = std::move(done)](Result<http::Response> response) {
     if (!response.ok()) return done(std::move(response).error());
@@ -240,32 +274,32 @@ void Client::next_page(std::shared_ptr<PagedList> state) {
 }
 
 void Client::write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
-                        const Json& body, JsonCallback done) {
+                        const Json& body, JsonCallback done, bool windowed) {
   http::Request request = build(std::move(method), std::move(target), kAcceptJson);
   request.headers.push_back({"Content-Type", std::string(content_type)});
   request.body = body.dump();
-  json_call(verb, std::move(request), std::move(done));
+  json_call(verb, std::move(request), std::move(done), windowed);
 }
 
 void Client::create(const ResourceType& type, std::string_view ns, const Json& object,
                     JsonCallback done) {
-  write_call(Verb::Create, "POST", collection_path(type, ns), "application/json", object, std::move(done));
+  write_call(Verb::Create, "POST", collection_path(type, ns), "application/json", object, std::move(done), true);
 }
 
 void Client::update(const ResourceType& type, std::string_view ns, std::string_view name,
                     const Json& object, JsonCallback done) {
-  write_call(Verb::Update, "PUT", object_path(type, ns, name), "application/json", object, std::move(done));
+  write_call(Verb::Update, "PUT", object_path(type, ns, name), "application/json", object, std::move(done), true);
 }
 
 void Client::update_status(const ResourceType& type, std::string_view ns, std::string_view name,
                            const Json& object, JsonCallback done) {
-  write_call(Verb::Update, "PUT", status_path(type, ns, name), "application/json", object, std::move(done));
+  write_call(Verb::Update, "PUT", status_path(type, ns, name), "application/json", object, std::move(done), false);
 }
 
 void Client::merge_patch(const ResourceType& type, std::string_view ns, std::string_view name,
                          const Json& patch, JsonCallback done) {
   write_call(Verb::Patch, "PATCH", object_path(type, ns, name), "application/merge-patch+json", patch,
-             std::move(done));
+             std::move(done), true);
 }
 
 void Client::remove(const ResourceType& type, std::string_view ns, std::string_view name,
@@ -283,7 +317,7 @@ void Client::remove(const ResourceType& type, std::string_view ns, std::string_v
     request.headers.push_back({"Content-Type", "application/json"});
     request.body = options.dump();
   }
-  json_call(Verb::Delete, std::move(request), std::move(done));
+  json_call(Verb::Delete, std::move(request), std::move(done), true);
 }
 
 Watch Client::watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,

@@ -115,7 +115,10 @@ int run(const app::Config& config) {
   auto mode_ready = [&] { return controller ? controller->ready() : refresher->ready(); };
 
   // With --enable-leader-election only the Lease holder runs the controller; losing the Lease
-  // ends the process (exit 1) so a restarted pod starts over as a clean standby.
+  // ends the process (exit 1) so a restarted pod starts over as a clean standby. The Lease has a
+  // client of its own (rate limiter and connection, like controller-runtime's separate
+  // leader-election client): a renewal never queues behind a backlog of reconcile writes.
+  std::unique_ptr<kube::Client> lease_client;
   std::unique_ptr<kube::ClientLeaseApi> lease_api;
   std::unique_ptr<kube::LeaderElector> elector;
   int exit_code = app::kExitOk;
@@ -125,7 +128,13 @@ int run(const app::Config& config) {
     kube::LeaderElectionConfig election{kube::lease_namespace(config.leader_election_namespace, cluster->namespace_),
                                         std::string(kube::kLeaseName), kube::make_identity(hostname, random),
                                         config.lease_duration_ms, config.renew_deadline_ms, config.retry_period_ms};
-    lease_api = std::make_unique<kube::ClientLeaseApi>(**client);
+    auto connected = kube::Client::connect(loop, *cluster, client_options);
+    if (!connected.ok()) {
+      obs::error("cannot set up the Lease client", {{"error", connected.error().message}});
+      return app::kExitBadConfig;
+    }
+    lease_client = std::move(connected).value();
+    lease_api = std::make_unique<kube::ClientLeaseApi>(*lease_client);
     auto started = [&] {
       leader.set(1);
       controller->start();
@@ -140,7 +149,10 @@ int run(const app::Config& config) {
   }
 
   auto metrics = [&](const http::RequestHead&) {
-    controller ? controller->update_metrics() : sync_api_requests(registry, (*client)->request_counts());
+    if (controller) controller->update_metrics();
+    kube::RequestCounts counts = (*client)->request_counts();
+    if (lease_client) counts += lease_client->request_counts();
+    sync_api_requests(registry, counts);
     return text_response(200, registry.expose(), kPrometheusContentType);
   };
   http::Server health(loop), metrics_server(loop);

@@ -74,7 +74,9 @@ TEST_CASE("client: metadata-only requests ask for PartialObjectMetadata[List]") 
 }
 
 TEST_CASE("client: writes carry their method, path, content type and body") {
-  Fixture f;
+  ClientOptions wide;
+  wide.max_writes_in_flight = 5;  // all at once: the window has its own test
+  Fixture f(wide);
   Captured c1, c2, c3, c4, c5, c6;
   Json secret = parse(R"({"metadata":{"name":"db","resourceVersion":"5"}})");
   f.client->create(kSecrets, "app", secret, c1.callback());
@@ -264,6 +266,66 @@ TEST_CASE("client: the rate limiter queues requests beyond the burst; watches ar
   }
   CHECK(f.client->request_counts().get == 6);
   CHECK(f.client->request_counts().watch == 1);
+}
+
+TEST_CASE("client: object writes enter the rate limiter through a bounded window; reads and status pass it") {
+  ClientOptions options;
+  options.qps = 0;  // unlimited: only the window holds requests back
+  options.max_writes_in_flight = 2;
+  Fixture f(options);
+  std::vector<Captured> writes(5);
+  Json body = parse(R"({"metadata":{"name":"s"}})");
+  f.client->create(kSecrets, "a", body, writes[0].callback());
+  f.client->merge_patch(kSecrets, "b", "s", body, writes[1].callback());
+  f.client->update(kSecrets, "c", "s", body, writes[2].callback());
+  f.client->remove(kSecrets, "d", "s", Preconditions{}, writes[3].callback());
+  f.client->create(kSecrets, "e", body, writes[4].callback());
+  Captured read, status;
+  f.client->get(kSecrets, "x", "s", read.callback());
+  f.client->update_status(kImagePullSecrets, "", "r", body, status.callback());
+  f.pump();
+  REQUIRE(f.api.sent.size() == 4);  // two writes, then the read and the status write past the queue
+  CHECK(f.api.sent[0].request.method == "POST");
+  CHECK(f.api.sent[1].request.method == "PATCH");
+  CHECK(f.api.sent[2].request.method == "GET");
+  CHECK(f.api.sent[3].request.target == "/apis/images.banzaicloud.io/v1alpha1/imagepullsecrets/r/status");
+  // An answer (success or failure) frees a place for the next write, in submission order.
+  f.api.reply(1, response(200, "{}"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 5);
+  CHECK(f.api.sent[4].request.method == "PUT");
+  CHECK(writes[1].called);
+  f.api.fail(0, make_error(ErrorKind::Transient, "connection reset", 104));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 6);
+  CHECK(f.api.sent[5].request.method == "DELETE");
+  // A write waiting on Retry-After keeps its place.
+  f.api.reply(4, response(429, "", {{"Retry-After", "1"}}));
+  f.pump();
+  CHECK(f.api.sent.size() == 6);
+  f.clock.advance(1'000);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 7);
+  CHECK(f.api.sent[6].request.method == "PUT");
+  f.api.reply(6, response(200, "{}"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 8);
+  CHECK(f.api.sent[7].request.target == "/api/v1/namespaces/e/secrets");
+}
+
+TEST_CASE("client: request counts add up across clients") {
+  RequestCounts a, b;
+  a.get = 1;
+  a.answered[{Verb::Get, 200}] = 1;
+  b.get = 2;
+  b.update = 3;
+  b.answered[{Verb::Get, 200}] = 2;
+  b.answered[{Verb::Update, 409}] = 1;
+  a += b;
+  CHECK(a.get == 3);
+  CHECK(a.update == 3);
+  const std::map<std::pair<Verb, int>, uint64_t> expected = {{{Verb::Get, 200}, 3}, {{Verb::Update, 409}, 1}};
+  CHECK(a.answered == expected);
 }
 
 TEST_CASE("client: answers are counted by verb and HTTP status, retries and failures included") {
