@@ -1,6 +1,7 @@
 #include "aws/aws_http.h"
 
 #include "http/url.h"
+#include "obs/log.h"
 
 namespace imps::aws {
 
@@ -32,6 +33,9 @@ Result<AwsTarget> AwsHttp::target(std::string_view url_text) {
         auto created = net::TlsConfig::create(tls_options);
         if (!created.ok()) return std::move(created).error().context("TLS for AWS");
         tls_ = std::move(created).value();
+        if (!tls_->system_cas_error().empty()) {
+          obs::warn("AWS calls trust only AWS_CA_BUNDLE", {{"reason", tls_->system_cas_error()}});
+        }
       }
       origin.tls_config = tls_;
     }

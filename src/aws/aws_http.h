@@ -1,6 +1,7 @@
 // The HTTP clients AWS calls go through: one http::Client per endpoint origin (regional ECR and
 // STS hosts, overrides, the container-credentials agent), created on first use and kept for
-// keep-alive. TLS trusts the system bundle plus AWS_CA_BUNDLE's certificates; HTTPS goes through
+// keep-alive. TLS trusts the system CAs (net/system_cas.h) plus AWS_CA_BUNDLE's certificates (those
+// alone, with a warning, on a host without system CAs); HTTPS goes through
 // HTTPS_PROXY unless NO_PROXY matches. The TLS configuration is built once and shared.
 // Knows nothing of signing or of AWS protocols.
 #pragma once

@@ -8,31 +8,14 @@
 #include <mbedtls/x509_crt.h>
 
 #include <cstdio>
-#include <cstdlib>
 
+#include "net/system_cas.h"
 #include "net/tls_contexts.h"
 
 namespace imps::net {
 namespace {
 
-constexpr const char* kSystemBundle = "/etc/ssl/certs/ca-certificates.crt";  // Debian's ca-certificates
-constexpr size_t kMaxBundleBytes = 16u << 20;  // real bundles are ~200 KiB; refuse absurd files
 constexpr unsigned char kPersonalization[] = "imps-tls";  // mixed into the DRBG seed
-
-Result<std::string> read_file(const char* path) {
-  std::FILE* file = std::fopen(path, "rb");
-  if (file == nullptr) return make_error(ErrorKind::Invalid, std::string("cannot open CA bundle ") + path);
-  std::string data;
-  char buf[16384];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) {
-    data.append(buf, n);
-    if (data.size() > kMaxBundleBytes) break;
-  }
-  std::fclose(file);
-  if (data.size() > kMaxBundleBytes) return make_error(ErrorKind::TooLarge, std::string("CA bundle too large: ") + path);
-  return data;
-}
 
 // mbedTLS wants PEM NUL-terminated, with the NUL counted in the length.
 int parse_pem_certs(mbedtls_x509_crt& chain, const std::string& pem) {
@@ -89,10 +72,15 @@ Result<std::shared_ptr<TlsConfig>> TlsConfig::create(const TlsOptions& options) 
 
   if (!options.ca_pem.empty()) TRY(add_cas(c.ca, options.ca_pem, "CA certificates"));
   if (options.ca_pem.empty() || options.use_system_cas) {
-    const char* env = std::getenv("SSL_CERT_FILE");
-    const char* path = env != nullptr && *env != '\0' ? env : kSystemBundle;
-    TRY_ASSIGN(std::string bundle, read_file(path));
-    TRY(add_cas(c.ca, bundle, std::string("CA bundle ") + path));
+    auto system = load_system_cas(options.system_cas);
+    if (system.ok()) {
+      TRY(add_cas(c.ca, *system, "system CA certificates"));
+    } else if (options.ca_pem.empty() && options.extra_ca_pem.empty()) {
+      return std::move(system).error();
+    } else {
+      // CAs given explicitly (AWS_CA_BUNDLE) still work on a host without a system bundle.
+      config->system_cas_error_ = std::move(system).error().message;
+    }
   }
   if (!options.extra_ca_pem.empty()) TRY(add_cas(c.ca, options.extra_ca_pem, "extra CA certificates"));
   if (c.ca.raw.p == nullptr && !options.insecure_skip_verify) {

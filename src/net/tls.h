@@ -9,13 +9,16 @@
 #include <string>
 
 #include "base/result.h"
+#include "net/system_cas.h"
 
 namespace imps::net {
 
 struct TlsOptions {
-  std::string ca_pem;               // PEM bundle; empty = the system bundle (see below)
-  bool use_system_cas = false;      // also load /etc/ssl/certs/ca-certificates.crt (and SSL_CERT_FILE)
-  std::string extra_ca_pem;         // appended to the trust store (AWS_CA_BUNDLE)
+  std::string ca_pem;               // PEM bundle; empty = the system's CAs (see below)
+  bool use_system_cas = false;      // also trust the system's CAs (net/system_cas.h)
+  CaSearch system_cas = CaSearch::from_env();
+  std::string extra_ca_pem;         // appended to the trust store (AWS_CA_BUNDLE); trusted even
+                                    // when the system has no CAs
   std::string client_cert_pem;      // optional client certificate chain
   std::string client_key_pem;       // PKCS#1, SEC1 or PKCS#8 (unencrypted)
   std::string server_name;          // overrides the name verified and sent as SNI (tls-server-name)
@@ -30,12 +33,16 @@ class TlsConfig {
   TlsConfig& operator=(const TlsConfig&) = delete;
 
   const TlsOptions& options() const { return options_; }
+  // Why the system's CAs are not trusted although asked for (none found; the explicitly given
+  // ones are used alone), for a warning; empty when they are.
+  const std::string& system_cas_error() const { return system_cas_error_; }
   struct Contexts;                  // mbedTLS state, defined in tls.cc
   Contexts& contexts() { return *contexts_; }
 
  private:
   explicit TlsConfig(TlsOptions options);
   TlsOptions options_;
+  std::string system_cas_error_;
   std::unique_ptr<Contexts> contexts_;
 };
 

@@ -176,19 +176,33 @@ TEST_CASE("TlsConfig::create rejects bad material with clear errors") {
   CHECK(key.error().message.find("AAAA") == std::string::npos);  // never echo key material
 }
 
-TEST_CASE("the system bundle honours SSL_CERT_FILE") {
+TEST_CASE("the system's CAs are trusted; without them, explicitly given CAs (AWS_CA_BUNDLE) still are") {
   PythonServer server("server.pem", "server.key");
-  const char* saved = std::getenv("SSL_CERT_FILE");
-  const std::string previous = saved ? saved : "";
-  ::setenv("SSL_CERT_FILE", (pki_dir() + "/ca.pem").c_str(), 1);
-  auto result = tls_get(TlsOptions{}, "localhost", server.port());
-  ::setenv("SSL_CERT_FILE", (pki_dir() + "/missing.pem").c_str(), 1);
-  auto missing = TlsConfig::create(TlsOptions{});
-  if (saved) ::setenv("SSL_CERT_FILE", previous.c_str(), 1);
-  else ::unsetenv("SSL_CERT_FILE");
+  const CaSearch nowhere{{pki_dir() + "/missing.pem"}, {pki_dir() + "/missing-dir"}, false};
+  TlsOptions system;
+  system.system_cas = CaSearch{{pki_dir() + "/missing.pem", pki_dir() + "/ca.pem"}, {}, false};
+  auto result = tls_get(system, "localhost", server.port());
   REQUIRE_MESSAGE(result.ok(), result.error().message);
+
+  system.system_cas = nowhere;
+  auto missing = TlsConfig::create(system);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().message.find("missing.pem") != std::string::npos);
+
+  TlsOptions extra;
+  extra.use_system_cas = true;
+  extra.system_cas = nowhere;
+  extra.extra_ca_pem = pki("ca.pem");
+  auto config = TlsConfig::create(extra);
+  REQUIRE_MESSAGE(config.ok(), config.error().message);
+  CHECK((*config)->system_cas_error().find("missing.pem") != std::string::npos);
+  auto with_extra = tls_get(extra, "localhost", server.port());
+  REQUIRE_MESSAGE(with_extra.ok(), with_extra.error().message);
+
+  extra.system_cas = system.system_cas = CaSearch{{pki_dir() + "/other-ca.pem"}, {}, false};
+  auto both = TlsConfig::create(extra);
+  REQUIRE(both.ok());
+  CHECK((*both)->system_cas_error().empty());
 }
 
 }  // namespace
