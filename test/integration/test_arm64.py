@@ -11,7 +11,7 @@ import subprocess
 import unittest
 
 from harness import ROOT
-from test_controller_base import ControllerCase, dockerconfig
+from controller_fixture import ControllerCase, dockerconfig
 
 ARM64_BINARY = os.environ.get("IMPS_ARM64_BINARY", os.path.join(ROOT, "build-arm64", "imps"))
 QEMU = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")

@@ -4,7 +4,7 @@ source edits, target renames, resource deletion, foreign Secrets, invalid specs,
 import unittest
 
 from harness import wait_for
-from test_controller_base import ControllerCase, OWNER_LABEL, decode_secret, dockerconfig
+from controller_fixture import ControllerCase, OWNER_LABEL, decode_secret, dockerconfig
 
 
 class LifecycleTest(ControllerCase):

@@ -6,7 +6,7 @@ writes nothing."""
 import unittest
 
 from harness import wait_for
-from test_controller_base import ControllerCase, WRITE_VERBS, dockerconfig
+from controller_fixture import ControllerCase, WRITE_VERBS, dockerconfig
 
 
 class RequestCountTest(ControllerCase):

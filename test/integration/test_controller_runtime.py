@@ -7,7 +7,7 @@ import unittest
 import urllib.request
 
 from harness import wait_for
-from test_controller_base import ControllerCase, dockerconfig
+from controller_fixture import ControllerCase, dockerconfig
 
 
 class RuntimeTest(ControllerCase):

@@ -3,7 +3,7 @@ created after start, relabels that add then remove, pods that come and go, termi
 
 import unittest
 
-from test_controller_base import ControllerCase, OWNER_LABEL, decode_secret, dockerconfig
+from controller_fixture import ControllerCase, OWNER_LABEL, decode_secret, dockerconfig
 
 LABELS_ISTIO = {"matchExpressions": [{"key": "istio.io/rev", "operator": "Exists"}]}
 ANNOTATIONS_INJECT = {"matchAnnotations": {"sidecar.istio.io/inject": "true"}}

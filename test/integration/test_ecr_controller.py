@@ -6,8 +6,8 @@ import time
 import unittest
 
 from harness import wait_for
-from test_controller_base import dockerconfig
-from test_ecr_base import EcrCase, ecr_password, registry_host
+from controller_fixture import dockerconfig
+from ecr_fixture import EcrCase, ecr_password, registry_host
 
 ROLE = "arn:aws:iam::123456789012:role/imps-ecr"
 

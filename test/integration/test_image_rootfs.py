@@ -15,7 +15,7 @@ import tempfile
 import unittest
 
 from harness import DEFAULT_WAIT, ROOT, wait_for
-from test_controller_base import ControllerCase, dockerconfig
+from controller_fixture import ControllerCase, dockerconfig
 
 SCRIPT = os.path.join(ROOT, "scripts", "image_rootfs.sh")
 SERVICE_ACCOUNT = "var/run/secrets/kubernetes.io/serviceaccount"

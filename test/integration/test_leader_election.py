@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 
 from harness import Imps, wait_for
-from test_controller_base import ControllerCase, dockerconfig
+from controller_fixture import ControllerCase, dockerconfig
 
 LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/default/leases/73de1ad9.banzaicloud.io"
 # Short timings so a failover takes seconds (client-go requires lease > renew > 1.2 × retry).

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 
 from harness import Imps, wait_for
-from test_controller_base import ControllerCase, dockerconfig
+from controller_fixture import ControllerCase, dockerconfig
 
 LEADER_ELECTION = ("--enable-leader-election", "--config-namespace=default",
                    "--leader-election-lease-duration=3s", "--leader-election-renew-deadline=2s",

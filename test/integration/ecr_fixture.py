@@ -16,7 +16,7 @@ import threading
 import urllib.request
 
 from harness import Imps, wait_for
-from test_controller_base import ControllerCase
+from controller_fixture import ControllerCase
 
 sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "standin"))
 import aws_api  # noqa: E402
