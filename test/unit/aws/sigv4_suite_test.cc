@@ -1,4 +1,4 @@
-// Runs every case of AWS's SigV4 test suite (shared/testdata/sigv4) through the signer, reading
+// Runs every case of AWS's SigV4 test suite (test/data/sigv4) through the signer, reading
 // the files at test time. The four inconsistent cases are handled as the suite's README says.
 #include <doctest/doctest.h>
 
@@ -16,7 +16,7 @@ using namespace imps::aws;
 
 namespace {
 
-const std::string kSuiteDir = std::string(IMPS_SHARED_TESTDATA) + "/sigv4";
+const std::string kSuiteDir = std::string(IMPS_TESTDATA) + "/sigv4";
 constexpr int64_t kSuiteTime = 1440938160;  // 20150830T123600Z
 const std::string kStsToken = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
 
