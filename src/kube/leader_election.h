@@ -1,5 +1,5 @@
 // Leader election over a coordination.k8s.io/v1 Lease, client-go's algorithm
-// (kubernetes-api-notes §9), so imps and the original operator contend for the same Lease.
+// (k8s.io/client-go/tools/leaderelection), so imps and the original operator contend for the same Lease.
 //  - Expiry is judged on the local steady clock: a Lease is held while its spec last changed less
 //    than its leaseDurationSeconds ago (observedTime), never by comparing renewTime with our wall
 //    clock, so clock skew between nodes cannot make two leaders.

@@ -1,6 +1,6 @@
 """Protocol-level checks of the Kubernetes API stand-in with raw HTTPS requests.
 
-These pin down the wire behaviours imps' client is tested against (kubernetes-api-notes.md §12),
+These pin down the wire behaviours imps' client is tested against (test/standin/README.md),
 so a regression in the stand-in cannot silently weaken the controller's tests.
 """
 

@@ -4,9 +4,9 @@ AssumeRoleWithWebIdentity (Query protocol, XML responses) and an EKS Pod Identit
 container-credentials endpoint, over HTTPS with a certificate the caller provides.
 
 Every signed request is verified by botocore (aws_sigv4_check), so an independent AWS
-implementation checks imps' signer. Behaviour follows /work/shared/docs/aws-notes.md: ECR errors
-are {"__type","message"} with HTTP 400, STS errors are XML ErrorResponse documents, ECR expiresAt
-is an epoch number in exponent form, AssumeRoleWithWebIdentity is unsigned.
+implementation checks imps' signer. Behaviour follows the AWS API references: ECR errors are
+{"__type","message"} with HTTP 400, STS errors are XML ErrorResponse documents, ECR expiresAt is
+an epoch number in exponent form, AssumeRoleWithWebIdentity is unsigned.
 
 Control API (plain HTTP on the admin port, JSON bodies):
   POST /admin/keys      {"access_key_id","secret","session_token"?}   add a static key

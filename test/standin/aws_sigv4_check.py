@@ -16,7 +16,7 @@ _AUTH_RE = re.compile(
     r'(?P<service>[^/]+)/aws4_request, SignedHeaders=(?P<signed>[a-z0-9;._-]+), '
     r'Signature=(?P<sig>[0-9a-f]{64})$')
 
-# Headers a client must sign for ECR/STS (aws-notes section 4).
+# Headers a client must sign for ECR/STS (SigV4 requires host and the request time).
 REQUIRED_SIGNED = {'host', 'x-amz-date'}
 
 

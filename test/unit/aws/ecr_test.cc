@@ -10,7 +10,7 @@ using namespace imps::aws;
 
 namespace {
 
-constexpr int64_t kVectorTime = 1440938160;  // 20150830T123600Z, as in aws-notes.md
+constexpr int64_t kVectorTime = 1440938160;  // 20150830T123600Z, the SigV4 suite's time (test/data/sigv4)
 const Credentials kSuiteKeys{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", 0};
 
 SigningTrace sign_ecr(const Credentials& creds, const std::string& region, const std::string& host) {
