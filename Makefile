@@ -25,7 +25,7 @@ BUILD := build
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=MinSizeRel
 endif
 
-.PHONY: all imps setup setup-test configure test unit demo bench image-rootfs test-arm64 fuzz clean
+.PHONY: all imps setup setup-test configure configure-test test unit demo bench image-rootfs test-arm64 fuzz clean
 
 all: imps
 
@@ -35,11 +35,13 @@ setup:
 setup-test:
 	@scripts/setup.sh test
 
-$(BUILD)/CMakeCache.txt: CMakeLists.txt
-	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
-
+# Building the binary needs no test packages: a new build directory starts without the unit tests
+# (IMPS_TESTS, which need doctest); the test targets switch them on, and the choice is kept.
 configure: setup
-	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) $(if $(wildcard $(BUILD)/CMakeCache.txt),,-DIMPS_TESTS=OFF) >/dev/null
+
+configure-test: setup-test
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) -DIMPS_TESTS=ON >/dev/null
 
 imps: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target imps
@@ -47,14 +49,14 @@ ifneq ($(SANITIZE),1)
 	@$(STRIP) $(BUILD)/imps
 endif
 
-test: setup-test configure
+test: configure-test
 	@cmake --build $(BUILD) -j $(JOBS)
 ifneq ($(SANITIZE),1)
 	@strip $(BUILD)/imps
 endif
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
 
-unit: setup-test configure
+unit: configure-test
 	@cmake --build $(BUILD) -j $(JOBS)
 	@cd $(BUILD) && ctest -j $(JOBS) --output-on-failure -LE integration
 
