@@ -3,7 +3,9 @@
 # upstream sources of mbedTLS, cJSON and libyaml from Debian's source packages into
 # third_party/src/ (git-ignored). Idempotent and quiet when everything is already there.
 #   scripts/setup.sh build   compilers, cmake, library sources
-#   scripts/setup.sh test    the above plus python3, openssl, kubectl, botocore, doctest
+#   scripts/setup.sh image   the above plus python3 (writes the OCI image archive)
+#   scripts/setup.sh test    the above plus openssl, kubectl, botocore, PyYAML, doctest, and
+#                            skopeo and umoci (they read and unpack the image archive in tests)
 #   scripts/setup.sh cross   the above plus the aarch64 cross toolchain and qemu-user
 #   scripts/setup.sh fuzz    the above plus clang and its libFuzzer runtime
 set -euo pipefail
@@ -23,24 +25,17 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# `apt-get source` needs deb-src entries; add them for the suites the machine already uses.
+# `apt-get source` needs deb-src entries; scripts/deb_src.sh derives them from the machine's own
+# deb entries when there are none (and says what is missing when it cannot).
 ensure_deb_src() {
-  if grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then return 0; fi
-  echo "setup: adding deb-src entries for Debian bookworm" >&2
-  as_root tee /etc/apt/sources.list.d/imps-deb-src.sources >/dev/null <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  as_root apt-get update -qq; updated=1
+  local tmp; tmp=$(mktemp -d)
+  "$top/scripts/deb_src.sh" /etc/apt "$tmp" || { rm -rf "$tmp"; exit 1; }
+  if [ -n "$(ls -A "$tmp")" ]; then
+    echo "setup: adding deb-src entries derived from the machine's deb entries" >&2
+    as_root install -m 0644 "$tmp"/* /etc/apt/sources.list.d/
+    as_root apt-get update -qq; updated=1
+  fi
+  rm -rf "$tmp"
 }
 
 # fetch_source <debian source package> <folder name under third_party/src>
@@ -64,9 +59,10 @@ fetch_source libyaml libyaml
 
 case "$what" in
   build) ;;
-  test) apt_install python3 python3-botocore openssl doctest-dev procps
+  image) apt_install python3 ;;
+  test) apt_install python3 python3-botocore python3-yaml openssl doctest-dev procps skopeo umoci
         command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client ;;
   fuzz) apt_install clang libclang-rt-14-dev ;;
   cross) apt_install gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static python3 openssl ;;
-  *) echo "usage: $0 build|test|cross|fuzz" >&2; exit 2 ;;
+  *) echo "usage: $0 build|image|test|cross|fuzz" >&2; exit 2 ;;
 esac
