@@ -9,7 +9,7 @@ import sys
 import unittest
 
 from harness import wait_for
-from test_controller_base import ControllerCase, dockerconfig
+from controller_fixture import ControllerCase, dockerconfig
 
 sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "standin"))
 from connect_proxy import ConnectProxy  # noqa: E402
