@@ -12,7 +12,7 @@ import threading
 import time
 
 from harness import Imps, wait_for
-from test_controller_base import IMPS_PATH, OWNER_LABEL, ControllerCase, dockerconfig
+from controller_fixture import IMPS_PATH, OWNER_LABEL, ControllerCase, dockerconfig
 
 LEASE_PATH = "/apis/coordination.k8s.io/v1/namespaces/default/leases/73de1ad9.banzaicloud.io"
 NAMESPACES = 150
