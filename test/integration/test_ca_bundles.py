@@ -6,7 +6,7 @@ import shutil
 import tempfile
 import unittest
 
-from test_ecr_base import EcrCase, registry_host
+from ecr_fixture import EcrCase, registry_host
 
 NOWHERE = {"SSL_CERT_FILE": "/nonexistent/ca-bundle.crt", "SSL_CERT_DIR": "/nonexistent/certs"}
 
