@@ -2,6 +2,8 @@
 # Assembles the container image's whole file tree, exactly what deploy/Dockerfile's final
 # `FROM scratch` stage holds, without a container engine:
 #   <outdir>/imps                                  the static binary (0755)
+#   <outdir>/manager -> imps                       the original image's binary name, so manifests
+#                                                  with `command: [/manager]` run imps unchanged
 #   <outdir>/etc/ssl/certs/ca-certificates.crt     Debian's CA bundle, for AWS endpoints (0644)
 # Usage: scripts/image_rootfs.sh <outdir> [binary, default build/imps]
 # <outdir> must be absent or empty, so the tree never holds leftovers. The binary must be static:
@@ -26,5 +28,6 @@ fi
 
 mkdir -p "$out/etc/ssl/certs"
 install -m 0755 "$binary" "$out/imps"
+ln -s imps "$out/manager"
 install -m 0644 "$bundle" "$out/etc/ssl/certs/ca-certificates.crt"
 chmod 0755 "$out" "$out/etc" "$out/etc/ssl" "$out/etc/ssl/certs"
