@@ -4,6 +4,7 @@
 #   make test       unit + integration tests through CTest; SANITIZE=1 uses ASan+UBSan
 #   make demo       the test cluster, imps against it, and what it did
 #   make bench      benchmarks (not part of `make test`)
+#   make image      build/imps-image.tar, the container image as an OCI archive (ARCH=arm64: build-arm64/)
 #   make fuzz       libFuzzer harnesses of test/fuzz, FUZZ_SECONDS each (clang, ASan+UBSan)
 JOBS ?= $(shell nproc)
 SANITIZE ?= 0
@@ -25,7 +26,7 @@ BUILD := build
 CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=MinSizeRel
 endif
 
-.PHONY: all imps setup setup-test configure configure-test test unit demo bench image-rootfs test-arm64 fuzz clean
+.PHONY: all imps setup setup-test configure configure-test test unit demo bench image-rootfs image test-arm64 fuzz clean
 
 all: imps
 
@@ -77,6 +78,16 @@ fuzz:
 image-rootfs: imps
 	@rm -rf $(BUILD)/rootfs && scripts/image_rootfs.sh $(BUILD)/rootfs $(BUILD)/imps
 	@echo "$(BUILD)/rootfs"
+
+# The image as an OCI image layout archive of that tree (docs/deploy.md: loading it on a node).
+VERSION := $(shell grep -o '^project.imps VERSION [0-9.]*' CMakeLists.txt | cut -d' ' -f3)
+IMAGE_NAME ?= ghcr.io/imps-project/imps
+IMAGE_SOURCE ?= https://github.com/imps-project/imps
+IMAGE_LICENSES ?= Apache-2.0 AND MIT AND MPL-2.0
+image: image-rootfs
+	@scripts/setup.sh image
+	@scripts/oci_image.py $(BUILD)/rootfs $(BUILD)/imps-image.tar --arch $(or $(ARCH),$(shell dpkg --print-architecture)) \
+	  --name $(IMAGE_NAME) --version $(VERSION) --source $(IMAGE_SOURCE) --licenses "$(IMAGE_LICENSES)"
 
 # Cross-builds build-arm64/imps (minutes on 2 cores) and runs it under qemu against the stand-in.
 test-arm64: setup-test
