@@ -32,6 +32,8 @@ class DockerConfig {
   bool empty() const { return auths_.empty(); }
   // The compact JSON of one entry, empty when the registry is absent.
   std::string entry(std::string_view registry) const;
+  // Registry → compact JSON entry, sorted by registry.
+  const std::map<std::string, std::string, std::less<>>& entries() const { return auths_; }
   bool operator==(const DockerConfig&) const = default;
 
  private:

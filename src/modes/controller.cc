@@ -351,14 +351,19 @@ void Controller::finished(const std::string& name, Millis started, ReconcileResu
     Millis delay = queue_.failed(name);
     obs::warn("reconcile failed", {{"imagepullsecret", name}, {"error", result.status.error().message},
                                    {"retry_ms", static_cast<long long>(delay)}});
-    auto [timer, inserted] = retries_.try_emplace(name);
-    if (inserted) timer->second.bind(loop_);
-    timer->second.start(delay, [this, name] { enqueue(name); });
+    enqueue_after(name, delay);
   } else {
     queue_.forget(name);
+    if (result.requeue_after_ms > 0) enqueue_after(name, result.requeue_after_ms);
   }
   if (result.again) queue_.add(name);
   loop_.defer([this] { pump(); });
+}
+
+void Controller::enqueue_after(const std::string& name, Millis delay) {
+  auto [timer, inserted] = retries_.try_emplace(name);
+  if (inserted) timer->second.bind(loop_);
+  timer->second.start(delay, [this, name] { enqueue(name); });
 }
 
 Millis Controller::resync() {

@@ -105,6 +105,8 @@ class Controller {
   void enqueue_all();
   void pump();
   void finished(const std::string& name, Millis started, ReconcileResult result);
+  // One timer per resource: a backoff retry, or the expiry of a credential kept while a source fails.
+  void enqueue_after(const std::string& name, Millis delay);
   Millis resync();
 
   loop::EventLoop& loop_;

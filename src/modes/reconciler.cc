@@ -1,10 +1,23 @@
 #include "modes/reconciler.h"
 
 #include "base/json.h"
+#include "imps/last_good.h"
 #include "kube/resource.h"
 #include "obs/log.h"
 
 namespace imps::modes {
+namespace {
+
+// A kept credential leaves a moment after its expiry, never a moment before.
+constexpr Millis kExpiryMarginMs = 1'000;
+
+}  // namespace
+
+Result<CurrentDocument> target_document(const cJSON* secret) {
+  TRY_ASSIGN(DockerConfig config, secret_document(secret));
+  const std::string encoded = json_string_or(json_member(secret, "data"), std::string(kDockerConfigJsonKey).c_str());
+  return CurrentDocument{content_hash(encoded), std::move(config)};
+}
 
 struct Reconciler::Run {
   ImagePullSecret resource;  // a copy: the cache may change while requests are in flight
@@ -41,25 +54,75 @@ void Reconciler::reconcile(const std::string& name, std::function<void(Reconcile
       outcomes.push_back(resolve_source(resource->spec.credentials[i], secrets[i], ecr_));
   }
   run->sources = merge_sources(outcomes);
+  for (const auto& [key, text] : run->sources.status)
+    if (text != kSourceOk)
+      events_.record(run->resource, {EventType::Warning, "SourceCredentialsError", "source " + key + ": " + text});
+  if (run->sources.all_ok) {
+    current_documents_.erase(run->resource.uid);
+    plan_and_execute(run);
+    return;
+  }
+  with_current_document(run, [this, run] { plan_and_execute(run); });
+}
 
+void Reconciler::with_current_document(const std::shared_ptr<Run>& run, std::function<void()> then) {
+  // One of the resource's Secrets stands for all of them: they are written from one document.
+  const ObservedSecret* target = nullptr;
+  for (const ObservedSecret* s : cache_.observed_for(run->resource, cache_.selected_namespaces(run->resource)))
+    if (s->owner_uid() == run->resource.uid && s->has_data && !s->deleting) {
+      target = s;
+      break;
+    }
+  if (!target) return then();  // nothing written yet: nothing to keep
+  auto known = current_documents_.find(run->resource.uid);
+  if (known != current_documents_.end() && known->second.data_hash == target->data_hash) {
+    keep_last_good(run, known->second.config);
+    return then();
+  }
+  client_.get(kube::kSecrets, target->namespace_name, target->name,
+              [this, run, then = std::move(then)](Result<Json> found) {
+                auto document = found.ok() ? target_document(found->get()) : Result<CurrentDocument>(found.error());
+                if (!document.ok()) {
+                  // Without the current credentials a write could drop some: write nothing, retry.
+                  run->result.status = make_error(document.error().kind, "reconcile " + run->resource.name +
+                                                                             ": reading the current Secret: " +
+                                                                             document.error().message);
+                  return finish(run);
+                }
+                keep_last_good(run, document->config);
+                current_documents_.insert_or_assign(run->resource.uid, std::move(document).value());
+                then();
+              });
+}
+
+void Reconciler::keep_last_good(const std::shared_ptr<Run>& run, const DockerConfig& current) {
+  const int64_t now = clock_.wall_unix_ms() / 1000;
+  KeptCredentials kept = imps::keep_last_good(run->sources.config, current, now);
+  run->sources.config = std::move(kept.config);
+  if (kept.earliest_expiry == 0) return;
+  int64_t& earliest = run->sources.earliest_expiry;
+  if (earliest == 0 || kept.earliest_expiry < earliest) earliest = kept.earliest_expiry;
+  // Reconciled again when the kept entry expires, so that it leaves the Secret then.
+  run->result.requeue_after_ms = (kept.earliest_expiry - now) * 1000 + kExpiryMarginMs;
+}
+
+void Reconciler::plan_and_execute(const std::shared_ptr<Run>& run) {
+  const ImagePullSecret& resource = run->resource;
   PlanInput input;
-  input.resource = &run->resource;
-  input.selected_namespaces = cache_.selected_namespaces(*resource);
+  input.resource = &resource;
+  input.selected_namespaces = cache_.selected_namespaces(resource);
   input.terminating_namespaces = cache_.terminating_namespaces();
   input.sources = &run->sources;
-  input.observed = cache_.observed_for(*resource, input.selected_namespaces);
+  input.observed = cache_.observed_for(resource, input.selected_namespaces);
   input.find_resource = [this](std::string_view uid) { return cache_.find_by_uid(uid); };
   int64_t now_ms = clock_.wall_unix_ms();
   input.now = now_ms / 1000;
   input.now_rfc3339 = format_rfc3339(input.now);
   run->plan = plan(input);
 
-  for (const auto& [key, text] : run->sources.status)
-    if (text != kSourceOk)
-      events_.record(run->resource, {EventType::Warning, "SourceCredentialsError", "source " + key + ": " + text});
   // Logged when the status (whose reason lists them) changes, not on every reconcile.
   for (const Conflict& conflict : run->plan.write_status ? run->plan.conflicts : std::vector<Conflict>{})
-    obs::warn("secret conflict", {{"imagepullsecret", name}, {"namespace", conflict.namespace_name},
+    obs::warn("secret conflict", {{"imagepullsecret", resource.name}, {"namespace", conflict.namespace_name},
                                   {"name", conflict.name}, {"reason", conflict.reason}});
 
   run->pending = 1;  // held until every action has been issued

@@ -11,11 +11,15 @@
 // ECR: while a first token of one of its credential sets is being fetched nothing is planned
 // (`reconciled` false); the token's arrival, like every later token change, notifies the
 // controller through EcrTokens, which records the sets each resource uses.
+// Failing sources (spec §12): their entries stay as the target Secrets hold them
+// (imps/last_good.h): the reconciler reads one target Secret back (a GET, once per change of its
+// data) and plans from the working sources plus what it keeps, so a failure alone writes nothing.
 // Does not: retry (the controller requeues with backoff when `done` reports an error).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -34,7 +38,15 @@ struct ReconcileResult {
   Status status;             // an API request failed: retry with backoff
   bool again = false;        // the cache learned something the plan must see: reconcile again now
   bool reconciled = false;   // false when there was nothing to do (resource gone, tokens pending)
+  Millis requeue_after_ms = 0;  // > 0: reconcile again then (a kept credential expires)
 };
+
+// A target Secret's .dockerconfigjson: the hash the cache knows it by, and its entries.
+struct CurrentDocument {
+  uint64_t data_hash = 0;
+  DockerConfig config;
+};
+Result<CurrentDocument> target_document(const cJSON* secret);
 
 class Reconciler {
  public:
@@ -46,6 +58,11 @@ class Reconciler {
 
  private:
   struct Run;
+  // While a source fails (imps/last_good.h): fetches the current document of the resource's
+  // Secrets (once per change of their data) and keeps what no working source supplies.
+  void with_current_document(const std::shared_ptr<Run>& run, std::function<void()> then);
+  void keep_last_good(const std::shared_ptr<Run>& run, const DockerConfig& current);
+  void plan_and_execute(const std::shared_ptr<Run>& run);
   // `action` lives in run->plan, which every callback keeps alive through `run`.
   void execute(const std::shared_ptr<Run>& run, const Action& action);
   void create(const std::shared_ptr<Run>& run, const Action& action);
@@ -62,6 +79,8 @@ class Reconciler {
   EcrTokens& ecr_;
   EventRecorder& events_;
   const Clock& clock_;
+  // By resource uid, only while one of its sources fails.
+  std::map<std::string, CurrentDocument, std::less<>> current_documents_;
 };
 
 }  // namespace imps::modes

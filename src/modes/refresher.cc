@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/bytes.h"
+#include "imps/last_good.h"
 #include "kube/resource.h"
 #include "obs/log.h"
 
@@ -20,6 +21,8 @@ constexpr Millis kRetryInitialMs = 1'000;
 constexpr Millis kRetryMaxMs = 300'000;
 // Doublings beyond this are capped anyway.
 constexpr int kMaxDoublings = 20;
+// A kept credential leaves a moment after its expiry, never a moment before.
+constexpr Millis kExpiryMarginMs = 1'000;
 // Events remembered per resync period; far above the handful of distinct problems one target has.
 constexpr size_t kMaxReportedEvents = 256;
 
@@ -45,7 +48,8 @@ Refresher::Refresher(loop::EventLoop& loop, kube::Client& client, Random& random
       failure_(registry.counter("imps_refresher_reconciles_total", "Refresher reconciles by result",
                                 {{"result", "failure"}})),
       retry_timer_(loop),
-      resync_timer_(loop) {
+      resync_timer_(loop),
+      expiry_timer_(loop) {
   ecr_.on_change([this](const std::string&) { schedule(); });
 }
 
@@ -99,25 +103,32 @@ void Refresher::reconcile() {
     obs::warn("source secret failed", {{"source", outcome.key}, {"error", outcome.error}});
     report(true, "SourceCredentialsError", outcome.key + ": " + outcome.error);
   }
-  if (merged.config.empty()) {
-    obs::warn("no source contributed credentials; target secret left as it is",
-              {{"target", options_.target.ns + "." + options_.target.name}});
-    failure_.inc();
-    running_ = false;
-    if (again_) {
-      again_ = false;
-      schedule();
-    }
-    return;
-  }
-  std::string data = base64_encode(merged.config.render());
   client_.get(kube::kSecrets, options_.target.ns, options_.target.name,
-              [this, data](Result<Json> current) { write(data, std::move(current)); });
+              [this, merged = std::move(merged)](Result<Json> current) mutable {
+                write(std::move(merged), std::move(current));
+              });
 }
 
-void Refresher::write(const std::string& data, Result<Json> current) {
+void Refresher::keep_last_good(MergedSources& merged, const Json& current) {
+  auto document = secret_document(current.get());
+  if (!document.ok()) return;  // not a document we can read: nothing to keep
+  const int64_t now = loop_.clock().wall_unix_ms() / 1000;
+  KeptCredentials kept = imps::keep_last_good(merged.config, *document, now);
+  merged.config = std::move(kept.config);
+  // Run again when a kept credential expires, so that it leaves the target then.
+  if (kept.earliest_expiry > 0) expiry_timer_.start((kept.earliest_expiry - now) * 1000 + kExpiryMarginMs, [this] { schedule(); });
+}
+
+void Refresher::write(MergedSources merged, Result<Json> current) {
   const std::string& ns = options_.target.ns;
   const std::string& name = options_.target.name;
+  if (!merged.all_ok && current.ok()) keep_last_good(merged, *current);
+  if (merged.config.empty()) {
+    obs::warn("no source contributed credentials; target secret left as it is", {{"target", ns + "." + name}});
+    failure_.inc();
+    return idle();
+  }
+  const std::string data = base64_encode(merged.config.render());
   auto create = [this, data, ns, name] {
     client_.create(kube::kSecrets, ns, refresher_create_body(ns, name, data), [this](Result<Json> created) {
       if (created.ok()) {
@@ -157,7 +168,6 @@ void Refresher::write(const std::string& data, Result<Json> current) {
 }
 
 void Refresher::written(Status status) {
-  running_ = false;
   if (status.ok()) {
     success_.inc();
     failures_ = 0;
@@ -174,6 +184,11 @@ void Refresher::written(Status status) {
     report(true, "SecretReconciliationError", status.error().message);
     retry_timer_.start(delay, [this] { schedule(); });
   }
+  idle();
+}
+
+void Refresher::idle() {
+  running_ = false;
   if (again_) {
     again_ = false;
     schedule();

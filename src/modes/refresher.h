@@ -7,8 +7,8 @@
 //  - Triggers: a source changed, an ECR token changed (ecr_token_source.h notifies), the periodic
 //    resync, and retries with exponential backoff and jitter after a failed write.
 //  - While an ECR source's first token is still being fetched nothing is written (its arrival
-//    triggers the next reconcile); when no source contributes anything the existing Secret is
-//    kept rather than emptied.
+//    triggers the next reconcile); a failing source's entries stay in the target until the source
+//    recovers or they expire (imps/last_good.h), and a failure alone writes nothing.
 //  - Problems go to logs, metrics (imps_refresher_reconciles_total{result}) and Warning Events
 //    on the target Secret (once per message per resync period).
 #pragma once
@@ -49,7 +49,11 @@ class Refresher {
  private:
   void schedule();
   void reconcile();
-  void write(const std::string& data, Result<Json> current);
+  // While a source fails (imps/last_good.h) the target's entries no working source supplies are
+  // kept, until they expire (expiry_timer_ runs the refresher again then).
+  void write(MergedSources merged, Result<Json> current);
+  void keep_last_good(MergedSources& merged, const Json& current);
+  void idle();  // this run is over: run again if something changed meanwhile
   void written(Status status);
   void report(bool warning, const std::string& reason, const std::string& message);
 
@@ -61,7 +65,7 @@ class Refresher {
   SourceWatches sources_;
   obs::Counter& success_;
   obs::Counter& failure_;
-  loop::Timer retry_timer_, resync_timer_;
+  loop::Timer retry_timer_, resync_timer_, expiry_timer_;
   int failures_ = 0;
   bool running_ = false;  // a reconcile is in flight
   bool again_ = false;    // something changed meanwhile: reconcile once more when it ends

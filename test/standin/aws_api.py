@@ -93,10 +93,15 @@ class AwsState:
             self.keys[akid] = (secret, token, expires)
         return akid, secret, token, expires
 
-    def next_password(self):
+    def next_password(self, expires):
+        """Shaped like a real ECR password: base64 of a JSON object that carries the token's
+        expiry (Unix seconds) in "expiration", which clients may read back from a pull Secret."""
         with self.lock:
             self.serial += 1
-            return 'eyJwYXlsb2FkIjoic3RhbmRpbi0lMDhkIn0%08d' % self.serial
+            serial = self.serial
+        token = {'payload': 'standin-%08d' % serial, 'datakey': 'standin', 'version': '2', 'type': 'DATA_KEY',
+                 'expiration': int(expires)}
+        return base64.b64encode(json.dumps(token, separators=(',', ':')).encode()).decode()
 
 
 def iso8601(ts):
@@ -156,9 +161,9 @@ class AwsHandler(BaseHTTPRequestHandler):
                 json.loads(body)
             except ValueError:
                 return self.ecr_error('SerializationException', 'malformed body')
-        password = st.next_password()
-        token = base64.b64encode(('AWS:' + password).encode()).decode()
         expires = time.time() + st.validity
+        password = st.next_password(expires)
+        token = base64.b64encode(('AWS:' + password).encode()).decode()
         # JSON 1.1 timestamps are epoch seconds, here in exponent form as AWS sends them.
         body = ('{"authorizationData":[{"authorizationToken":"%s","expiresAt":%.10E,'
                 '"proxyEndpoint":"https://123456789012.dkr.ecr.%s.amazonaws.com"}]}'

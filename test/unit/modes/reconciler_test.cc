@@ -147,3 +147,58 @@ TEST_CASE("reconciler: a resource that is gone needs nothing") {
   CHECK_FALSE(f.results[0].reconciled);
   CHECK(f.api.sent.empty());
 }
+
+TEST_CASE("reconciler: a failing source keeps the target's entries: one GET, no Secret write") {
+  Fixture f;
+  const ImagePullSecret& resource = f.cache.resources.at("r");
+  Json secret = create_body(desired_secret(resource, "a", R"({"auths":{"kept.example.com":{"auth":"a2VwdA=="}}})"));
+  cJSON* meta = cJSON_GetObjectItemCaseSensitive(secret.get(), "metadata");
+  json_set_string(meta, "uid", "s-uid");
+  json_set_string(meta, "resourceVersion", "7");
+  auto observed = observe_secret(secret.get());
+  REQUIRE(observed.ok());
+  f.cache.store_managed(std::move(observed).value());
+
+  f.reconcile();  // the source src/docker does not exist
+  size_t get = f.find("GET", "/namespaces/a/secrets/pull");
+  f.api.reply(get, response(200, secret.dump()));
+  f.pump();
+  size_t status = f.find("PUT", "/imagepullsecrets/r/status");
+  auto body = Json::parse(f.api.sent[status].request.body);
+  REQUIRE(body.ok());
+  const cJSON* written = json_member(body->get(), "status");
+  CHECK(json_string_or(written, "status") == "Failed");
+  CHECK(json_string_or(written, "reason").find("source src.docker") != std::string::npos);
+  f.cache.resources.at("r").status = parse_status(written);
+  f.api.reply(status, response(200, "{}"));
+  f.pump();
+  for (const Exchange& e : f.api.sent) {
+    const bool secret_write = e.request.target.find("/secrets") != std::string::npos && e.request.method != "GET";
+    CHECK_MESSAGE(!secret_write, e.request.method << " " << e.request.target);
+  }
+  REQUIRE(f.results.size() == 1);
+  CHECK(f.results[0].status.ok());
+  CHECK(f.results[0].requeue_after_ms == 0);  // nothing kept expires
+
+  // The Secret's data is unchanged: its document is known, no second GET.
+  size_t before = f.api.sent.size();
+  f.reconcile();
+  for (size_t i = before; i < f.api.sent.size(); ++i) CHECK(f.api.sent[i].request.target.find("/secrets") == std::string::npos);
+  REQUIRE(f.results.size() == 2);
+}
+
+TEST_CASE("reconciler: when the current Secret cannot be read nothing is written and the reconcile is retried") {
+  Fixture f;
+  const ImagePullSecret& resource = f.cache.resources.at("r");
+  Json secret = create_body(desired_secret(resource, "a", R"({"auths":{}})"));
+  json_set_string(cJSON_GetObjectItemCaseSensitive(secret.get(), "metadata"), "uid", "s-uid");
+  auto observed = observe_secret(secret.get());
+  REQUIRE(observed.ok());
+  f.cache.store_managed(std::move(observed).value());
+  f.reconcile();
+  f.api.reply(f.find("GET", "/namespaces/a/secrets/pull"), response(500, R"({"kind":"Status","code":500})"));
+  f.pump();
+  REQUIRE(f.results.size() == 1);
+  CHECK(!f.results[0].status.ok());
+  for (const Exchange& e : f.api.sent) CHECK(e.request.target.find("/imagepullsecrets") == std::string::npos);
+}
