@@ -12,8 +12,8 @@ import json
 import re
 
 from harness import wait_for
-from test_controller_base import dockerconfig
-from test_ecr_base import EcrCase, ecr_password, registry_host
+from controller_fixture import dockerconfig
+from ecr_fixture import EcrCase, ecr_password, registry_host
 
 # Resyncs every second, so "the whole outage" spans several reconciles.
 RESYNC = "--periodic-reconcile-interval=1"
