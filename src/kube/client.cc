@@ -76,7 +76,8 @@ Client::Client(loop::EventLoop& loop, std::unique_ptr<Transport> transport, Toke
       options_(std::move(options)),
       path_prefix_(std::move(path_prefix)),
       user_agent_(default_user_agent()),
-      limiter_(loop.clock(), options_.qps, options_.burst) {}
+      limiter_(loop.clock(), options_.qps, options_.burst),
+      low_priority_timer_(loop) {}
 
 Client::~Client() {
   for (auto& [id, call] : calls_) {
@@ -132,15 +133,37 @@ http::Request Client::build(std::string method, std::string target, std::string_
   return request;
 }
 
-void Client::submit(std::unique_ptr<Call> call) {
+void Client::submit(std::unique_ptr<Call> call, Priority priority) {
   const uint64_t id = next_call_++;
   call->timer.bind(loop_);
+  if (priority == Priority::Low) {
+    calls_[id] = std::move(call);
+    low_priority_.push_back(id);
+    if (!low_priority_timer_.pending()) admit_low_priority();
+    return;
+  }
   const bool wait = call->windowed && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1);
   calls_[id] = std::move(call);
   if (wait)
     waiting_writes_.push_back(id);
   else
     start(id);
+}
+
+// Sends waiting low-priority calls while tokens are spare and no object write waits for the
+// window; otherwise looks again when a token could be spare (Normal reservations made meanwhile
+// push that further out) or when the window's queue empties (finish()).
+void Client::admit_low_priority() {
+  while (!low_priority_.empty() && waiting_writes_.empty()) {
+    Millis wait = limiter_.take_spare();
+    if (wait > 0) {
+      low_priority_timer_.start(wait, [this] { admit_low_priority(); });
+      return;
+    }
+    const uint64_t id = low_priority_.front();
+    low_priority_.pop_front();
+    calls_.at(id)->timer.start(0, [this, id] { dispatch(id); });
+  }
 }
 
 void Client::start(uint64_t id) {
@@ -199,11 +222,12 @@ void Client::finish(uint64_t id, Result<http::Response> response) {
       start(next);
     }
   }
+  if (!low_priority_.empty() && !low_priority_timer_.pending()) admit_low_priority();
   if (!response.ok()) response = std::move(response).error().context(describe(call->request));
   call->done(std::move(response));
 }
 
-void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool windowed) {
+void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool windowed, Priority priority) {
   auto call = std::make_unique<Call>();
   call->verb = verb;
   call->windowed = windowed;
@@ -214,7 +238,7 @@ void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool
     if (!body.ok()) return done(std::move(body).error().context("response body"));
     done(std::move(body).value());
   };
-  submit(std::move(call));
+  submit(std::move(call), priority);
 }
 
 void Client::get(const ResourceType& type, std::string_view ns, std::string_view name,
@@ -274,11 +298,11 @@ void Client::next_page(std::shared_ptr<PagedList> state) {
 }
 
 void Client::write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
-                        const Json& body, JsonCallback done, bool windowed) {
+                        const Json& body, JsonCallback done, bool windowed, Priority priority) {
   http::Request request = build(std::move(method), std::move(target), kAcceptJson);
   request.headers.push_back({"Content-Type", std::string(content_type)});
   request.body = body.dump();
-  json_call(verb, std::move(request), std::move(done), windowed);
+  json_call(verb, std::move(request), std::move(done), windowed, priority);
 }
 
 void Client::create(const ResourceType& type, std::string_view ns, const Json& object,
@@ -292,8 +316,9 @@ void Client::update(const ResourceType& type, std::string_view ns, std::string_v
 }
 
 void Client::update_status(const ResourceType& type, std::string_view ns, std::string_view name,
-                           const Json& object, JsonCallback done) {
-  write_call(Verb::Update, "PUT", status_path(type, ns, name), "application/json", object, std::move(done), false);
+                           const Json& object, JsonCallback done, Priority priority) {
+  write_call(Verb::Update, "PUT", status_path(type, ns, name), "application/json", object, std::move(done), false,
+             priority);
 }
 
 void Client::merge_patch(const ResourceType& type, std::string_view ns, std::string_view name,

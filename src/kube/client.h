@@ -9,6 +9,8 @@
 //    of at most max_writes_in_flight at a time, so a reconcile that submits hundreds of writes
 //    at once never queues seconds of reservations ahead of later reads or status writes: those
 //    wait behind at most a window's worth of writes. Status writes bypass the window.
+//  - Low-priority requests (the controller's status writes) take a token only when one is
+//    spare and no object write waits for the window: they never hold back a Secret write.
 //  - 429 and 5xx answers with Retry-After are retried after that delay, up to kMaxRetries times;
 //    without Retry-After they are surfaced (as Transient errors) for the caller to back off.
 //  - Every non-2xx answer becomes an imps::Error via api_status.h (kind, HTTP code, reason).
@@ -68,6 +70,9 @@ struct ClientOptions {
 enum class Shape { Full, MetadataOnly };
 
 enum class Verb { Get, List, Watch, Create, Update, Patch, Delete };
+// Low: sent only with a spare rate-limit token, after every Normal request already waiting
+// (status writes must not queue the Secret writes they report on).
+enum class Priority { Normal, Low };
 // Lower case, as Kubernetes audit logs and client-go's metrics spell it: "get", ..., "delete".
 const char* verb_name(Verb verb);
 // The status recorded for a request that got no HTTP answer (connection, TLS or timeout failure).
@@ -168,7 +173,7 @@ class Client {
   void update(const ResourceType& type, std::string_view ns, std::string_view name,
               const Json& object, JsonCallback done);
   void update_status(const ResourceType& type, std::string_view ns, std::string_view name,
-                     const Json& object, JsonCallback done);
+                     const Json& object, JsonCallback done, Priority priority = Priority::Normal);
   void merge_patch(const ResourceType& type, std::string_view ns, std::string_view name,
                    const Json& patch, JsonCallback done);
   void remove(const ResourceType& type, std::string_view ns, std::string_view name,
@@ -184,12 +189,14 @@ class Client {
 
   http::Request build(std::string method, std::string target, std::string_view accept) const;
   // `windowed`: an object write that waits for a place in the write window (see above).
-  void json_call(Verb verb, http::Request request, JsonCallback done, bool windowed = false);
+  void json_call(Verb verb, http::Request request, JsonCallback done, bool windowed = false,
+                 Priority priority = Priority::Normal);
   // A request with a JSON (or JSON patch) body: create, update, update_status, merge_patch.
   void write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
-                  const Json& body, JsonCallback done, bool windowed);
-  void submit(std::unique_ptr<Call> call);
+                  const Json& body, JsonCallback done, bool windowed, Priority priority = Priority::Normal);
+  void submit(std::unique_ptr<Call> call, Priority priority);
   void start(uint64_t id);
+  void admit_low_priority();
   void dispatch(uint64_t id);
   void answered(uint64_t id, Result<http::Response> response);
   void finish(uint64_t id, Result<http::Response> response);
@@ -208,6 +215,8 @@ class Client {
   std::map<uint64_t, std::unique_ptr<Call>> calls_;  // queued, waiting to retry or in flight
   int writes_in_flight_ = 0;                          // windowed calls past the window
   std::deque<uint64_t> waiting_writes_;               // windowed calls before it, in order
+  std::deque<uint64_t> low_priority_;  // calls waiting for a spare token, oldest first
+  loop::Timer low_priority_timer_;
 };
 
 }  // namespace imps::kube

@@ -27,4 +27,14 @@ Millis RateLimiter::reserve() {
   return Millis(std::ceil(-tokens_ * 1000.0 / qps_));
 }
 
+Millis RateLimiter::take_spare() {
+  if (qps_ <= 0) return 0;
+  refill();
+  if (tokens_ >= 1) {
+    tokens_ -= 1;
+    return 0;
+  }
+  return std::max<Millis>(1, Millis(std::ceil((1 - tokens_) * 1000.0 / qps_)));
+}
+
 }  // namespace imps::kube

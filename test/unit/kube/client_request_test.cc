@@ -328,6 +328,37 @@ TEST_CASE("client: request counts add up across clients") {
   CHECK(a.answered == expected);
 }
 
+TEST_CASE("client: a low-priority status write waits until no normal request is waiting") {
+  ClientOptions options;
+  options.qps = 2;
+  options.burst = 2;
+  Fixture f(options);
+  Json body = parse(R"({"metadata":{"name":"r"}})");
+  std::vector<Captured> got(4);
+  f.client->create(kSecrets, "a", body, got[0].callback());
+  f.client->create(kSecrets, "b", body, got[1].callback());
+  f.client->update_status(kImagePullSecrets, "", "r", body, got[2].callback(), Priority::Low);
+  f.pump();
+  CHECK(f.api.sent.size() == 2);  // the burst went to the Secret writes
+  f.client->create(kSecrets, "c", body, got[3].callback());  // later, yet before the status
+  f.clock.advance(500);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 3);
+  CHECK(f.api.sent[2].request.target == "/api/v1/namespaces/c/secrets");
+  f.clock.advance(499);
+  f.pump();
+  CHECK(f.api.sent.size() == 3);
+  f.clock.advance(1);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 4);
+  CHECK(f.api.sent[3].request.target == "/apis/images.banzaicloud.io/v1alpha1/imagepullsecrets/r/status");
+  // It took its token: the next normal request waits for a fresh one.
+  Captured next;
+  f.client->create(kSecrets, "d", body, next.callback());
+  f.pump();
+  CHECK(f.api.sent.size() == 4);
+}
+
 TEST_CASE("client: answers are counted by verb and HTTP status, retries and failures included") {
   Fixture f;
   Captured retried, missing, refused, created, queued;

@@ -42,3 +42,24 @@ TEST_CASE("rate limiter disabled by qps <= 0; burst < 1 acts as 1") {
   CHECK(one.reserve() == 0);
   CHECK(one.reserve() == 1000);
 }
+
+TEST_CASE("rate limiter gives low-priority requests only spare tokens, after every reservation") {
+  ManualClock clock;
+  RateLimiter limiter(clock, 10, 2);
+  CHECK(limiter.take_spare() == 0);  // a spare token: no reservation waits
+  CHECK(limiter.reserve() == 0);
+  CHECK(limiter.reserve() == 100);  // one reservation waits for the next token
+  CHECK(limiter.take_spare() == 200);  // after it, and a whole token more
+  clock.advance(150);
+  CHECK(limiter.reserve() == 50);  // a later reservation still goes first
+  CHECK(limiter.take_spare() == 150);
+  clock.advance(150);
+  CHECK(limiter.take_spare() == 0);
+  CHECK(limiter.reserve() == 100);  // the spare token was really taken
+}
+
+TEST_CASE("rate limiter disabled: low-priority requests go at once too") {
+  ManualClock clock;
+  RateLimiter off(clock, 0, 0);
+  for (int i = 0; i < 10; ++i) CHECK(off.take_spare() == 0);
+}
