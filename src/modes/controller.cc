@@ -32,10 +32,12 @@ Controller::Controller(loop::EventLoop& loop, kube::Client& client, Random& rand
       sources_(loop, client, random,
                SourceWatchHandlers{[this](const std::string& ns, const std::string& name) { source_changed(ns, name); },
                                    [this](const std::string&) { check_ready(); }}),
-      reconciler_(client, cache_, sources_, ecr_, events_, loop.clock()),
+      status_(loop, client, cache_, kStatusWriteInterval),
+      reconciler_(client, cache_, sources_, ecr_, events_, status_, loop.clock()),
       metrics_(registry),
       resync_timer_(loop) {
   ecr_.on_change([this](const std::string& name) { enqueue(name); });
+  status_.on_failed([this](const std::string& name, const Error& error) { retry_later(name, error); });
 }
 
 Controller::~Controller() { ecr_.on_change(nullptr); }
@@ -99,6 +101,7 @@ void Controller::resource_event(Type type, const Json& object) {
   if (type == Type::Deleted) {
     cache_.resources.erase(name);
     retries_.erase(name);
+    status_.forget(name);
     ecr_.forget_user(name);
   } else {
     auto resource = parse_image_pull_secret(object.get());
@@ -348,16 +351,20 @@ void Controller::finished(const std::string& name, Millis started, ReconcileResu
   if (result.reconciled) metrics_.reconciled(result.status.ok(), static_cast<double>(loop_.now() - started) / 1000.0);
   metrics_.managed_secrets(cache_.managed.size());
   if (!result.status.ok()) {
-    Millis delay = queue_.failed(name);
-    obs::warn("reconcile failed", {{"imagepullsecret", name}, {"error", result.status.error().message},
-                                   {"retry_ms", static_cast<long long>(delay)}});
-    enqueue_after(name, delay);
+    retry_later(name, result.status.error());
   } else {
     queue_.forget(name);
     if (result.requeue_after_ms > 0) enqueue_after(name, result.requeue_after_ms);
   }
   if (result.again) queue_.add(name);
   loop_.defer([this] { pump(); });
+}
+
+void Controller::retry_later(const std::string& name, const Error& error) {
+  Millis delay = queue_.failed(name);
+  obs::warn("reconcile failed", {{"imagepullsecret", name}, {"error", error.message},
+                                 {"retry_ms", static_cast<long long>(delay)}});
+  enqueue_after(name, delay);
 }
 
 void Controller::enqueue_after(const std::string& name, Millis delay) {

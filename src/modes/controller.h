@@ -12,7 +12,8 @@
 //  - a source Secret event enqueues the resources naming it;
 //  - a Secret event enqueues its owner unless it is the echo of our own write.
 // Keys are reconciled (reconciler.h) once the first lists are in; failures are retried with
-// per-key exponential backoff; a periodic resync re-plans everything from the cache. ECR tokens
+// per-key exponential backoff; a periodic resync re-plans everything from the cache. Status
+// writes are coalesced per resource (status_writer.h); a failed one is retried like a reconcile. ECR tokens
 // come from EcrTokens, which refreshes them at half-life and names the resources to reconcile.
 // The pod watch starts only after the resources are known, so the first pod list already
 // counts against their selectors. Lists arrive page by page (kube/reflector.h) and are applied
@@ -38,6 +39,7 @@
 #include "modes/key_set.h"
 #include "modes/reconciler.h"
 #include "modes/source_watches.h"
+#include "modes/status_writer.h"
 #include "modes/work_queue.h"
 #include "obs/metrics.h"
 
@@ -107,6 +109,7 @@ class Controller {
   void finished(const std::string& name, Millis started, ReconcileResult result);
   // One timer per resource: a backoff retry, or the expiry of a credential kept while a source fails.
   void enqueue_after(const std::string& name, Millis delay);
+  void retry_later(const std::string& name, const Error& error);
   Millis resync();
 
   loop::EventLoop& loop_;
@@ -118,6 +121,7 @@ class Controller {
   EcrTokens& ecr_;
   EventRecorder events_;
   SourceWatches sources_;
+  StatusWriter status_;
   Reconciler reconciler_;
   ControllerMetrics metrics_;
   std::unique_ptr<kube::Reflector> resources_, namespaces_, secrets_, pods_;

@@ -20,7 +20,9 @@ Result<CurrentDocument> target_document(const cJSON* secret) {
 }
 
 struct Reconciler::Run {
-  ImagePullSecret resource;  // a copy: the cache may change while requests are in flight
+  // A copy (the cache may change while requests are in flight) whose status is the latest
+  // submitted one: plans compare against what the cluster will hold, not what it held.
+  ImagePullSecret resource;
   MergedSources sources;
   Plan plan;
   int pending = 0;
@@ -44,6 +46,7 @@ void Reconciler::reconcile(const std::string& name, std::function<void(Reconcile
   }
   auto run = std::make_shared<Run>();
   run->resource = *resource;
+  run->resource.status = status_.latest(*resource);
   run->done = std::move(done);
   run->result.reconciled = true;
 
@@ -232,38 +235,8 @@ void Reconciler::step_done(const std::shared_ptr<Run>& run) {
   for (const std::string& failure : run->failures) mark_failed(status, failure, previous);
   bool changed = status_changed(previous, status);
   bool stamp = run->wrote && status.last_successful_reconciliation != previous.last_successful_reconciliation;
-  if (changed || stamp)
-    write_status(run);
-  else
-    finish(run);
-}
-
-void Reconciler::write_status(const std::shared_ptr<Run>& run) {
-  Json body = Json::object();
-  json_set_string(body.get(), "apiVersion", kApiVersion);
-  json_set_string(body.get(), "kind", kKind);
-  cJSON* meta = json_add_object(body.get(), "metadata");
-  json_set_string(meta, "name", run->resource.name);
-  json_set_string(meta, "resourceVersion", run->resource.resource_version);
-  cJSON_AddItemToObject(body.get(), "status", status_to_json(run->plan.status).release());
-  client_.update_status(kube::kImagePullSecrets, "", run->resource.name, body, [this, run](Result<Json> answer) {
-    if (!answer.ok()) {
-      obs::warn("status write failed", {{"imagepullsecret", run->resource.name}, {"error", answer.error().message}});
-      if (run->result.status.ok())
-        run->result.status = make_error(answer.error().kind, "status of " + run->resource.name + ": " +
-                                                                 answer.error().message, answer.error().code);
-      finish(run);
-      return;
-    }
-    auto updated = parse_image_pull_secret(answer->get());
-    auto it = cache_.resources.find(run->resource.name);
-    if (updated.ok() && it != cache_.resources.end() && it->second.uid == updated->uid &&
-        !older_version(updated->resource_version, it->second.resource_version))
-      it->second = std::move(updated).value();
-    obs::info("status written", {{"imagepullsecret", run->resource.name}, {"status", run->plan.status.status},
-                                 {"reason", run->plan.status.reason}});
-    finish(run);
-  });
+  if (changed || stamp) status_.submit(run->resource, status);
+  finish(run);
 }
 
 void Reconciler::finish(const std::shared_ptr<Run>& run) {

@@ -1,13 +1,15 @@
 // One reconcile of one ImagePullSecret: read the cache, plan (imps/planner.h), execute the
-// actions through the API client, write the status through /status when it changed, and record
-// Events. Everything is asynchronous on the loop; `done` runs once every request has answered.
+// actions through the API client, hand the status to the StatusWriter when it changed, and
+// record Events. Everything is asynchronous on the loop; `done` runs once every Secret request
+// has answered (the status write is the writer's, coalesced and sent later).
 //
 // Writes: create (AlreadyExists → GET the Secret: someone else's is remembered as foreign and
 // reported by the next plan; ours is stored), merge patch carrying the observed resourceVersion,
 // delete with uid precondition (recreate = delete, then create). Each successful answer updates
 // the cache at once, so a reconcile right after sees its own writes before their watch echoes.
-// Status: written when status_changed(), or when Secrets were written (lastSuccessfulReconciliation
-// then moves too) — so an unchanged cluster costs no writes, not even on a resync.
+// Status: submitted when status_changed() against the latest submitted status (or the cached
+// one), or when Secrets were written (lastSuccessfulReconciliation then moves too) — so an
+// unchanged cluster costs no writes, not even on a resync.
 // ECR: while a first token of one of its credential sets is being fetched nothing is planned
 // (`reconciled` false); the token's arrival, like every later token change, notifies the
 // controller through EcrTokens, which records the sets each resource uses.
@@ -31,6 +33,7 @@
 #include "modes/ecr_token_source.h"
 #include "modes/event_recorder.h"
 #include "modes/source_watches.h"
+#include "modes/status_writer.h"
 
 namespace imps::modes {
 
@@ -51,8 +54,9 @@ Result<CurrentDocument> target_document(const cJSON* secret);
 class Reconciler {
  public:
   Reconciler(kube::Client& client, ControllerCache& cache, SourceWatches& sources, EcrTokens& ecr,
-             EventRecorder& events, const Clock& clock)
-      : client_(client), cache_(cache), sources_(sources), ecr_(ecr), events_(events), clock_(clock) {}
+             EventRecorder& events, StatusWriter& status, const Clock& clock)
+      : client_(client), cache_(cache), sources_(sources), ecr_(ecr), events_(events), status_(status),
+        clock_(clock) {}
 
   void reconcile(const std::string& name, std::function<void(ReconcileResult)> done);
 
@@ -70,7 +74,6 @@ class Reconciler {
   void stored(const std::shared_ptr<Run>& run, const Action& action, Result<Json> answer);
   void failed(const std::shared_ptr<Run>& run, const Action& action, const Error& error);
   void step_done(const std::shared_ptr<Run>& run);
-  void write_status(const std::shared_ptr<Run>& run);
   void finish(const std::shared_ptr<Run>& run);
 
   kube::Client& client_;
@@ -78,6 +81,7 @@ class Reconciler {
   SourceWatches& sources_;
   EcrTokens& ecr_;
   EventRecorder& events_;
+  StatusWriter& status_;
   const Clock& clock_;
   // By resource uid, only while one of its sources fails.
   std::map<std::string, CurrentDocument, std::less<>> current_documents_;

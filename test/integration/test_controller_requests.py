@@ -1,7 +1,8 @@
 """Controller: what events cost in API requests, counted by the stand-in (only requests whose
 User-Agent is imps' own): a new pod in an already-served namespace costs nothing, a relabel that
 selects one more namespace costs exactly one Secret write, a resync of an unchanged cluster
-writes nothing."""
+writes nothing, and a burst of relabels writes the status at most once a second (stand-in clock),
+ending with the final state."""
 
 import unittest
 
@@ -77,6 +78,33 @@ class RequestCountTest(ControllerCase):
         wait_for(lambda: resyncs() >= start + 2, timeout=10, message="two more resyncs")
         self.assertEqual(self.imps_writes(), [])
         self.assertEqual([r for r in self.imps_requests() if r["verb"] in ("get", "list")], [])
+
+    def status_writes(self, name, since):
+        """The resource's writes since write-log sequence `since` (stamped by the stand-in)."""
+        writes = self.standin.admin("POST", "/writes", {"since": since, "resource": "imagepullsecrets"})["writes"]
+        return [w for w in writes if w["name"] == name]
+
+    def test_burst_of_relabels_writes_status_at_most_once_a_second(self):
+        names = [f"burst-{i}" for i in range(6)]
+        for name in names:
+            self.create_namespace(name)
+        self.create_imps("burst", {"secret": {"name": "pull-burst"},
+                                   "namespaces": {"labels": [{"matchLabels": {"team": "burst"}}]}})
+        self.start_imps()
+        self.wait_status("burst", lambda s: s.get("status") == "Ready")
+        since = self.standin.admin("POST", "/writes", {"since": 0, "resource": "none"})["last"]
+        self.standin.reset_counts()
+        # One after the other, each served before the next: without coalescing, one status write each.
+        for name in names:
+            self.patch_namespace(name, {"metadata": {"labels": {"team": "burst"}}})
+            self.wait_secret(name, "pull-burst")
+        self.wait_managed("burst", names)
+        writes = self.status_writes("burst", since)
+        self.assertTrue(writes)
+        gaps = [round(b["time"] - a["time"], 3) for a, b in zip(writes, writes[1:])]
+        self.assertTrue(all(gap >= 1.0 for gap in gaps), gaps)
+        self.assertEqual(len([w for w in self.imps_writes() if w["path"].endswith("/status")]), len(writes))
+        self.assertEqual(len([w for w in self.imps_writes() if "/secrets" in w["path"]]), len(names))
 
 
 if __name__ == "__main__":
