@@ -1,4 +1,4 @@
-// Process exit statuses, part of the stable command-line interface (spec section 8).
+// Process exit statuses, part of the stable command-line interface (README.md, Flags and Troubleshooting).
 #pragma once
 
 namespace imps::app {

@@ -1,4 +1,4 @@
-// Command line and environment → Config (spec section 8). A pure function of its inputs.
+// Command line and environment → Config (README.md, Flags). A pure function of its inputs.
 // Syntax: "--flag=value" and "--flag value"; boolean flags take no separate value ("--flag",
 // "--flag=false"). One leading dash works too ("-metrics-addr=:8080"), as with Go's flag package,
 // so manifests written for the original Go operator keep working; "-h" is --help. A repeated flag

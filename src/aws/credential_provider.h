@@ -1,4 +1,4 @@
-// The credentials an ECR call for one credential set is signed with, in the order the spec gives:
+// The credentials an ECR call for one credential set is signed with, in the order README.md's ECR section gives:
 //  - static keys from the source Secret (with its optional session token);
 //  - no keys: the pod's ambient identity: IRSA (AssumeRoleWithWebIdentity, unsigned, with the
 //    token file re-read on every fetch because the kubelet rotates it) when AWS_ROLE_ARN and

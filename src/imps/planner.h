@@ -4,7 +4,7 @@
 // Pure: no I/O, no clock (the caller passes `now`), nothing executed. The controller executes
 // the actions and, when one fails, folds the failure into the status with mark_failed().
 //
-// Rules (spec section 4): a same-named Secret without our owner label is never touched and is
+// Rules (README.md, Using it): a same-named Secret without our owner label is never touched and is
 // reported; between two resources claiming one Secret the older (creationTimestamp, then name)
 // keeps it and the newer reports the conflict; a Secret owned by a resource that no longer exists
 // is taken over; managed Secrets in namespaces no longer selected, or under an old target name,

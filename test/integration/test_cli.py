@@ -1,4 +1,4 @@
-"""The command-line contract of build/imps (spec section 8): --help, --version, and exit status 2
+"""The command-line contract of build/imps (README.md, Flags): --help, --version, and exit status 2
 with a one-line reason for every bad flag, before the binary touches any cluster."""
 
 import os

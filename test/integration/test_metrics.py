@@ -2,7 +2,7 @@
 
 imps listens on --metrics-addr / --health-probe-addr ports picked here (a socket bound to port 0
 and closed). The exposition is parsed strictly (every sample under a # TYPE'd family, histogram
-buckets cumulative with +Inf equal to _count) and the families the spec lists are checked for
+buckets cumulative with +Inf equal to _count) and the families docs/metrics.md lists are checked for
 sensible values: in controller mode, in controller mode with leader election (leader and standby),
 and in refresher mode.
 """

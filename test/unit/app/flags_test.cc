@@ -35,7 +35,7 @@ const std::vector<const char*> kRefresher = {"--mode=refresher", "--target-secre
 
 }  // namespace
 
-TEST_CASE("defaults, spec section 8") {
+TEST_CASE("defaults, as README.md's flag table gives them") {
   const Config c = ok({});
   CHECK(c.action == Action::Run);
   CHECK(c.mode == Mode::Controller);
@@ -204,7 +204,7 @@ TEST_CASE("every bad form") {
   CHECK(fails({"--mode=a\nb"}) == "--mode: expected controller or refresher, not \"a?b\"");
 }
 
-TEST_CASE("usage lists every flag of spec section 8 with its default") {
+TEST_CASE("usage lists every flag of README.md's flag table with its default") {
   const std::string text = usage_text();
   for (const char* flag :
        {"--mode=controller|refresher", "--kubeconfig", "--context", "--metrics-addr", "--health-probe-addr",
