@@ -1,6 +1,46 @@
 #include "aws/aws_call.h"
 
+#include <memory>
+
+#include "aws/clock_skew.h"
+
 namespace imps::aws {
+namespace {
+
+struct Attempt {
+  AwsHttp& http;
+  SigningKeyCache& keys;
+  AwsCall call;
+  AwsTarget target;
+  std::function<void(Result<http::Response>)> done;
+  Millis signed_with_offset = 0;
+  bool resent = false;
+};
+
+void send_attempt(std::shared_ptr<Attempt> attempt) {
+  http::Request request = attempt->call.request;  // kept: a skew rejection sends it again
+  if (attempt->call.credentials) {
+    attempt->signed_with_offset = attempt->target.clock->offset_ms();
+    (void)sign_request(request, *attempt->call.credentials,
+                       SigningParams{attempt->call.region, attempt->call.service, attempt->target.host_header,
+                                     attempt->http.signing_time_s(attempt->target)},
+                       attempt->keys);
+  }
+  attempt->target.client->send(std::move(request), [attempt](Result<http::Response> r) {
+    if (!r.ok()) return attempt->done(std::move(r).error().context(attempt->call.operation));
+    attempt->http.observe_date(attempt->target, *r);
+    // Rejected for its time, and the offset is not the one it was signed with (this answer, or
+    // another request's, corrected it): re-sign and send again at once, once.
+    if (attempt->call.credentials && !attempt->resent && is_clock_skew_error(r->status, r->body) &&
+        attempt->target.clock->offset_ms() != attempt->signed_with_offset) {
+      attempt->resent = true;
+      return send_attempt(attempt);
+    }
+    attempt->done(std::move(r));
+  });
+}
+
+}  // namespace
 
 void send_aws_call(AwsHttp& http, SigningKeyCache& keys, AwsCall call,
                    std::function<void(Result<http::Response>)> done) {
@@ -12,16 +52,7 @@ void send_aws_call(AwsHttp& http, SigningKeyCache& keys, AwsCall call,
   }
   call.request.target = target->path;
   call.request.timeout_ms = kAwsRequestTimeoutMs;
-  if (call.credentials) {
-    const int64_t now_s = http.loop().clock().wall_unix_ms() / 1000;
-    (void)sign_request(call.request, *call.credentials,
-                       SigningParams{call.region, call.service, target->host_header, now_s}, keys);
-  }
-  target->client->send(std::move(call.request),
-                       [operation = std::move(call.operation), done = std::move(done)](Result<http::Response> r) {
-                         if (!r.ok()) return done(std::move(r).error().context(operation));
-                         done(std::move(r));
-                       });
+  send_attempt(std::make_shared<Attempt>(Attempt{http, keys, std::move(call), std::move(target).value(), std::move(done)}));
 }
 
 }  // namespace imps::aws

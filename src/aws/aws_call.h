@@ -1,6 +1,7 @@
 // One AWS request on the loop: resolve the endpoint's client, sign (when credentials are given)
 // with a fresh X-Amz-Date for every call, send, and hand back the HTTP response or a transport
-// error that names the operation. Shared by the ECR and STS clients so signing and targeting
+// error that names the operation. The signing time is corrected for clock skew (clock_skew.h);
+// a request rejected for its time is re-signed and sent again at once. Shared by the ECR and STS clients so signing and targeting
 // live in one place. Interpreting status codes and bodies is the caller's.
 #pragma once
 

@@ -19,8 +19,8 @@ Result<AwsTarget> AwsHttp::target(std::string_view url_text) {
   TRY_ASSIGN(http::Url url, http::parse_url(url_text));
   const bool tls = url.scheme == "https";
   const std::string key = url.scheme + "://" + http::host_header(url) + ":" + std::to_string(url.port);
-  auto it = clients_.find(key);
-  if (it == clients_.end()) {
+  auto it = endpoints_.find(key);
+  if (it == endpoints_.end()) {
     http::Origin origin;
     origin.tls = tls;
     origin.host = url.host;
@@ -42,14 +42,41 @@ Result<AwsTarget> AwsHttp::target(std::string_view url_text) {
     http::ClientOptions client_options;
     client_options.max_body_bytes = kMaxAwsResponseBytes;
     client_options.proxy = options_.proxy;
-    it = clients_.emplace(key, std::make_unique<http::Client>(loop_, std::move(origin), client_options)).first;
+    Endpoint endpoint;
+    endpoint.client = std::make_unique<http::Client>(loop_, std::move(origin), client_options);
+    if (options_.metrics != nullptr) {
+      endpoint.skew_seconds = &options_.metrics->gauge(
+          "imps_aws_clock_skew_seconds",
+          "AWS's clock minus ours, per endpoint, as corrected for when signing (0 = within 4 minutes).",
+          {{"endpoint", http::host_header(url)}});
+    }
+    it = endpoints_.emplace(key, std::move(endpoint)).first;
   }
   AwsTarget target;
-  target.client = it->second.get();
+  target.client = it->second.client.get();
+  target.clock = &it->second.clock;
+  target.skew_seconds = it->second.skew_seconds;
   target.path = url.path.empty() ? "/" : url.path;
   if (!url.query.empty()) target.path += "?" + url.query;
   target.host_header = http::host_header(url);
   return target;
+}
+
+int64_t AwsHttp::signing_time_s(const AwsTarget& target) const {
+  return target.clock->corrected_unix_ms(loop_.clock().wall_unix_ms()) / 1000;
+}
+
+void AwsHttp::observe_date(const AwsTarget& target, const http::Response& response) {
+  const std::optional<std::string_view> date = response.header("Date");
+  if (!date || !target.clock->observe(*date, loop_.clock().wall_unix_ms())) return;
+  const long long skew_s = static_cast<long long>(target.clock->offset_ms() / 1000);
+  if (target.skew_seconds != nullptr) target.skew_seconds->set(double(skew_s));
+  if (skew_s != 0) {
+    obs::warn("clock skew against AWS detected; signing with the endpoint's time",
+              {{"endpoint", target.host_header}, {"skew_seconds", skew_s}});
+  } else {
+    obs::info("clock skew against AWS is gone", {{"endpoint", target.host_header}});
+  }
 }
 
 }  // namespace imps::aws

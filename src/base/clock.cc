@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace imps {
@@ -106,6 +107,26 @@ int64_t parse_rfc3339_ms(std::string_view s) {
   int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - offset_s;
   return secs * 1000 + ms;
+}
+
+int64_t parse_http_date_ms(std::string_view s) {
+  static constexpr std::string_view kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // "Sun, 06 Nov 1994 08:49:37 GMT": fixed width, 29 characters.
+  if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
+      s[22] != ':' || s.substr(25) != " GMT")
+    return -1;
+  if (std::find(std::begin(kDays), std::end(kDays), s.substr(0, 3)) == std::end(kDays)) return -1;
+  const auto month = std::find(std::begin(kMonths), std::end(kMonths), s.substr(8, 3));
+  int d, y, h, mi, se;
+  if (month == std::end(kMonths) || !digits(s, 5, 2, d) || !digits(s, 12, 4, y) || !digits(s, 17, 2, h) ||
+      !digits(s, 20, 2, mi) || !digits(s, 23, 2, se))
+    return -1;
+  if (d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return -1;
+  const unsigned mo = static_cast<unsigned>(month - std::begin(kMonths)) + 1;
+  const int64_t days = days_from_civil(y, mo, static_cast<unsigned>(d));
+  return (days * 86400 + h * 3600 + mi * 60 + se) * 1000;
 }
 
 }  // namespace imps

@@ -40,5 +40,8 @@ std::string format_rfc3339_micro(int64_t unix_micros);
 // Parses RFC 3339 UTC or offset times with an optional fraction of any length; returns unix
 // milliseconds, or -1 when malformed.
 int64_t parse_rfc3339_ms(std::string_view text);
+// Parses an HTTP date in the IMF-fixdate form every current server sends (RFC 9110 5.6.7,
+// "Sun, 06 Nov 1994 08:49:37 GMT"); returns unix milliseconds, or -1 for anything else.
+int64_t parse_http_date_ms(std::string_view text);
 
 }  // namespace imps

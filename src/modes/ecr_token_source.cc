@@ -43,6 +43,7 @@ Result<std::unique_ptr<EcrTokens>> EcrTokens::create(loop::EventLoop& loop, Rand
   aws::AwsEnvironment env = aws::AwsEnvironment::from_env();
   aws::AwsHttpOptions options;
   options.proxy = net::ProxyConfig::from_env();
+  options.metrics = &metrics;
   if (!env.ca_bundle_file.empty()) {
     auto bundle = kube::read_local_file(env.ca_bundle_file, kMaxCaBundleBytes);
     if (!bundle.ok()) return std::move(bundle).error().context("AWS_CA_BUNDLE");

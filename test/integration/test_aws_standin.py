@@ -2,12 +2,14 @@
 Its signatures are accepted, wrong keys and tampered requests are rejected with AWS's error
 types, STS credentials work for ECR, and failure injection behaves as documented."""
 import base64
+import email.utils
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 import urllib.request
 
@@ -70,6 +72,28 @@ class AwsStandinTest(unittest.TestCase):
         with self.assertRaises(ClientError) as ctx:
             self.client('ecr', secret='wrong').get_authorization_token()
         self.assertEqual(ctx.exception.response['Error']['Code'], 'InvalidSignatureException')
+
+    def test_skewed_stand_in_clock_rejects_requests_as_aws_does(self):
+        cases = ((1800, 'Signature expired: '), (-1800, 'Signature not yet current: '))
+        for offset, message in cases:
+            with self.subTest(offset=offset):
+                self.post('/admin/config', {'clock_offset_seconds': offset})
+                try:
+                    with self.assertRaises(ClientError) as ecr:
+                        self.client('ecr').get_authorization_token()
+                    with self.assertRaises(ClientError) as sts:
+                        self.client('sts').assume_role(RoleArn='arn:aws:iam::123456789012:role/demo',
+                                                       RoleSessionName='skew')
+                finally:
+                    self.post('/admin/config', {'clock_offset_seconds': 0})
+                self.assertEqual(ecr.exception.response['Error']['Code'], 'InvalidSignatureException')
+                self.assertTrue(ecr.exception.response['Error']['Message'].startswith(message))
+                self.assertEqual(sts.exception.response['Error']['Code'], 'SignatureDoesNotMatch')
+                self.assertEqual(sts.exception.response['ResponseMetadata']['HTTPStatusCode'], 403)
+                self.assertTrue(sts.exception.response['Error']['Message'].startswith(message))
+                date = ecr.exception.response['ResponseMetadata']['HTTPHeaders']['date']
+                served = email.utils.parsedate_to_datetime(date).timestamp()
+                self.assertLess(abs(served - (time.time() + offset)), 60)
 
     def test_unknown_key_is_unrecognized_client(self):
         with self.assertRaises(ClientError) as ctx:

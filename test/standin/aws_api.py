@@ -11,7 +11,10 @@ an epoch number in exponent form, AssumeRoleWithWebIdentity is unsigned.
 Control API (plain HTTP on the admin port, JSON bodies):
   POST /admin/keys      {"access_key_id","secret","session_token"?}   add a static key
   POST /admin/config    {"token_validity_seconds"?, "web_identity_token"?, "role_arns"?: [...],
-                         "container_token"?, "temp_credentials_seconds"?}
+                         "container_token"?, "temp_credentials_seconds"?, "clock_offset_seconds"?}
+                        clock_offset_seconds: the stand-in's clock runs that far ahead (negative:
+                        behind) of this host's, in its Date headers and its signature-time checks
+                        (ECR allows 15 minutes of skew, STS 5, as AWS does)
   POST /admin/fail      {"count", "kind": "throttle"|"server"|"expired", "action"?}
   POST /admin/expire    {}  every temporary credential issued so far becomes expired
   GET  /admin/counts    {"GetAuthorizationToken": n, "AssumeRole": n, ...,
@@ -52,6 +55,10 @@ class AwsState:
         self.by_key = {}
         self.regions = {}
         self.serial = 0
+        self.clock_offset = 0.0  # seconds the "AWS" clock is ahead of this host's
+
+    def now(self):
+        return time.time() + self.clock_offset
 
     def count(self, action, akid=None, region=None):
         with self.lock:
@@ -81,7 +88,7 @@ class AwsState:
     def is_expired(self, akid):
         with self.lock:
             entry = self.keys.get(akid)
-        return entry is not None and entry[2] is not None and entry[2] <= time.time()
+        return entry is not None and entry[2] is not None and entry[2] <= self.now()
 
     def issue_temporary(self):
         with self.lock:
@@ -89,7 +96,7 @@ class AwsState:
             akid = 'ASIASTANDIN%08d' % self.serial
             secret = 'tempsecret%08d' % self.serial
             token = 'FwoGZXIvYXdzEXAMPLETOKEN%08d' % self.serial
-            expires = time.time() + self.temp_seconds
+            expires = self.now() + self.temp_seconds
             self.keys[akid] = (secret, token, expires)
         return akid, secret, token, expires
 
@@ -116,6 +123,9 @@ class AwsHandler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def date_time_string(self, timestamp=None):
+        return super().date_time_string(self.state.now() if timestamp is None else timestamp)
+
     def read_body(self):
         length = int(self.headers.get('Content-Length') or 0)
         if length > MAX_BODY:
@@ -141,7 +151,8 @@ class AwsHandler(BaseHTTPRequestHandler):
     def handle_ecr(self, body):
         st = self.state
         try:
-            akid = sigv4.verify('POST', self.url(), self.headers.items(), body, st.secret_for, 'ecr')
+            akid = sigv4.verify('POST', self.url(), self.headers.items(), body, st.secret_for, 'ecr',
+                                now=st.now(), window_minutes=15)
         except sigv4.SignatureError as e:
             st.count('GetAuthorizationToken.rejected')
             return self.ecr_error(e.code, str(e), 400 if e.code != 'AccessDeniedException' else 400)
@@ -161,7 +172,7 @@ class AwsHandler(BaseHTTPRequestHandler):
                 json.loads(body)
             except ValueError:
                 return self.ecr_error('SerializationException', 'malformed body')
-        expires = time.time() + st.validity
+        expires = st.now() + st.validity
         password = st.next_password(expires)
         token = base64.b64encode(('AWS:' + password).encode()).decode()
         # JSON 1.1 timestamps are epoch seconds, here in exponent form as AWS sends them.
@@ -210,7 +221,8 @@ class AwsHandler(BaseHTTPRequestHandler):
             return self.sts_credentials(action, '<Provider>standin</Provider><Audience>sts.amazonaws.com</Audience>')
         if action == 'AssumeRole':
             try:
-                akid = sigv4.verify('POST', self.url(), self.headers.items(), body, st.secret_for, 'sts')
+                akid = sigv4.verify('POST', self.url(), self.headers.items(), body, st.secret_for, 'sts',
+                                    now=st.now(), window_minutes=5)
             except sigv4.SignatureError as e:
                 st.count('AssumeRole.rejected')
                 code = {'UnrecognizedClientException': 'InvalidClientTokenId',
@@ -299,10 +311,11 @@ class AdminHandler(ContainerHandler):
                 st.web_identity_token = req.get('web_identity_token', st.web_identity_token)
                 st.role_arns = req.get('role_arns', st.role_arns)
                 st.container_token = req.get('container_token', st.container_token)
+                st.clock_offset = float(req.get('clock_offset_seconds', st.clock_offset))
             elif self.path == '/admin/fail':
                 st.failures.append([req['kind'], int(req['count']), req.get('action')])
             elif self.path == '/admin/expire':
-                now = time.time()
+                now = st.now()
                 st.keys = {k: (s, t, now - 1 if e is not None else None) for k, (s, t, e) in st.keys.items()}
             elif self.path == '/admin/reset_counts':
                 st.counts, st.by_key, st.regions = {}, {}, {}

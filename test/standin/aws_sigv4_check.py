@@ -5,7 +5,9 @@ verify(method, url, headers, body, secret_for) recomputes the signature of an in
 over exactly the headers the client listed in SignedHeaders, with the client's X-Amz-Date, and
 returns (ok, reason). reason names what is wrong without echoing secrets.
 """
+import calendar
 import re
+import time
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -34,9 +36,32 @@ def parse_authorization(value):
     return m.groupdict()
 
 
-def verify(method, url, headers, body, secret_for, expected_service, expected_region=None):
+def _amz(ts):
+    return time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(ts))
+
+
+def check_time(amz_date, now, window_minutes):
+    """AWS's own messages for a request signed too long ago or too far ahead of `now`."""
+    try:
+        signed = calendar.timegm(time.strptime(amz_date, '%Y%m%dT%H%M%SZ'))
+    except ValueError:
+        raise SignatureError('IncompleteSignatureException', 'X-Amz-Date is malformed') from None
+    window = window_minutes * 60
+    if signed < now - window:
+        raise SignatureError('InvalidSignatureException', 'Signature expired: %s is now earlier than %s (%s - %d min.)'
+                             % (amz_date, _amz(now - window), _amz(now), window_minutes))
+    if signed > now + window:
+        raise SignatureError('InvalidSignatureException',
+                             'Signature not yet current: %s is still later than %s (%s + %d min.)'
+                             % (amz_date, _amz(now + window), _amz(now), window_minutes))
+
+
+def verify(method, url, headers, body, secret_for, expected_service, expected_region=None, now=None,
+           window_minutes=15):
     """headers: list of (name, value) as received. secret_for(akid) -> (secret, session_token or
-    None) or None when the key is unknown. Raises SignatureError; returns the access key id."""
+    None) or None when the key is unknown. `now` is the server's clock (default: this host's);
+    requests signed more than `window_minutes` from it are rejected as AWS rejects them.
+    Raises SignatureError; returns the access key id."""
     hmap = {}
     for name, value in headers:
         hmap.setdefault(name.lower(), []).append(value)
@@ -87,4 +112,5 @@ def verify(method, url, headers, body, secret_for, expected_service, expected_re
             'The request signature we calculated does not match the signature you provided. '
             'The Canonical String for this request should have been\n%s\n\nThe String-to-Sign '
             'should have been\n%s' % (canonical, string_to_sign))
+    check_time(amz_date, time.time() if now is None else now, window_minutes)
     return auth['akid']

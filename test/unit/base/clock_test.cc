@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "base/clock.h"
 
 using namespace imps;
@@ -25,4 +27,23 @@ TEST_CASE("RFC 3339 parsing rejects malformed times") {
     CAPTURE(bad);
     CHECK(parse_rfc3339_ms(bad) == -1);
   }
+}
+
+TEST_CASE("HTTP dates (IMF-fixdate) parse to unix milliseconds") {
+  CHECK(parse_http_date_ms("Sun, 06 Nov 1994 08:49:37 GMT") == 784111777000);
+  CHECK(parse_http_date_ms("Wed, 01 May 2024 12:00:00 GMT") == 1714564800000);
+  CHECK(parse_http_date_ms("Thu, 01 Jan 1970 00:00:00 GMT") == 0);
+}
+
+TEST_CASE("HTTP date parsing rejects other forms and malformed dates") {
+  const std::string good = "Sun, 06 Nov 1994 08:49:37 GMT";
+  for (const char* bad : {"", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+                          "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 24:49:37 GMT", "Sun, 00 Nov 1994 08:49:37 GMT",
+                          "Xyz, 06 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 08:49:37 GMTx", "Sun, 06 Nov 19a4 08:49:37 GMT"}) {
+    CAPTURE(bad);
+    CHECK(parse_http_date_ms(bad) == -1);
+  }
+  for (size_t n = 0; n < good.size(); ++n) CHECK(parse_http_date_ms(good.substr(0, n)) == -1);  // every prefix
 }
