@@ -45,8 +45,9 @@ constexpr FlagSpec kFlags[] = {
     {Flag::RetryPeriod, "leader-election-retry-period", "", "duration", "2s", "wait between Lease attempts"},
     {Flag::Qps, "qps", "", "number", "20", "client-side API request rate limit"},
     {Flag::Burst, "burst", "", "count", "40", "client-side API request burst"},
-    {Flag::LogLevel, "log-level", "", "debug|info|warn|error", "info, or $LOG_LEVEL", "least severe level logged"},
-    {Flag::LogFormat, "log-format", "", "json|text", "json, or $LOG_FORMAT", "log line format"},
+    {Flag::LogLevel, "log-level", "log.level", "trace|debug|info|warn|error|fatal|panic", "info, or $LOG_LEVEL",
+     "least severe level logged (trace logs as debug, fatal and panic as error)"},
+    {Flag::LogFormat, "log-format", "", "json|logfmt|text", "json, or $LOG_FORMAT", "log line format"},
     {Flag::TargetSecret, "target-secret", "", "<ns>.<name>", "", "refresher: the pull Secret to write"},
     {Flag::SourceSecret, "source-secret", "", "<ns>.<name>", "",
      "refresher: a source Secret; repeat for more, later ones win"},
@@ -56,6 +57,9 @@ constexpr FlagSpec kFlags[] = {
 
 // Leader election timing rule, client-go's: the renew deadline must leave room for retries.
 constexpr double kRetryJitterFactor = 1.2;
+
+constexpr std::string_view kLevelChoices = "expected trace, debug, info, warn, error, fatal or panic, not ";
+constexpr std::string_view kFormatChoices = "expected json, logfmt or text, not ";
 
 Error invalid(std::string message) { return make_error(ErrorKind::Invalid, std::move(message)); }
 
@@ -91,6 +95,7 @@ Result<int64_t> parse_interval_ms(std::string_view text) {
 }
 
 struct Seen {
+  bool mode = false;
   bool log_level = false;
   bool log_format = false;
   bool kubeconfig = false;
@@ -102,6 +107,7 @@ Status apply(const FlagSpec& spec, std::string_view value, Config& config, Seen&
       if (value == "controller") config.mode = Mode::Controller;
       else if (value == "refresher") config.mode = Mode::Refresher;
       else return invalid("--mode: expected controller or refresher, not " + quote_for_error(value));
+      seen.mode = true;
       break;
     case Flag::Kubeconfig:
       config.kubeconfig = value;
@@ -122,12 +128,12 @@ Status apply(const FlagSpec& spec, std::string_view value, Config& config, Seen&
     case Flag::Burst: return store(config.burst, spec, parse_positive_int(value));
     case Flag::LogLevel:
       if (!obs::parse_log_level(value, config.log_level))
-        return invalid("--log-level: expected debug, info, warn or error, not " + quote_for_error(value));
+        return invalid("--log-level: " + std::string(kLevelChoices) + quote_for_error(value));
       seen.log_level = true;
       break;
     case Flag::LogFormat:
       if (!obs::parse_log_format(value, config.log_format))
-        return invalid("--log-format: expected json or text, not " + quote_for_error(value));
+        return invalid("--log-format: " + std::string(kFormatChoices) + quote_for_error(value));
       seen.log_format = true;
       break;
     case Flag::TargetSecret: return store(config.target_secret, spec, parse_object_ref(value));
@@ -148,11 +154,21 @@ Status apply_environment(const Environment& env, const Seen& seen, Config& confi
   };
   const std::string_view level = lookup("LOG_LEVEL");
   if (!seen.log_level && !level.empty() && !obs::parse_log_level(level, config.log_level))
-    return invalid("LOG_LEVEL: expected debug, info, warn or error, not " + quote_for_error(level));
+    return invalid("LOG_LEVEL: " + std::string(kLevelChoices) + quote_for_error(level));
   const std::string_view format = lookup("LOG_FORMAT");
   if (!seen.log_format && !format.empty() && !obs::parse_log_format(format, config.log_format))
-    return invalid("LOG_FORMAT: expected json or text, not " + quote_for_error(format));
+    return invalid("LOG_FORMAT: " + std::string(kFormatChoices) + quote_for_error(format));
   if (!seen.kubeconfig) config.kubeconfig = lookup("KUBECONFIG");
+  return {};
+}
+
+// The original's refresher was a binary of its own with no --mode flag, so its Deployments pass
+// only the refresher flags: those alone select refresher mode. An explicit --mode still decides.
+Status settle_mode(const Seen& seen, Config& config) {
+  const bool refresher_flags = config.target_secret || !config.source_secrets.empty();
+  if (!seen.mode && refresher_flags) config.mode = Mode::Refresher;
+  if (config.mode == Mode::Controller && refresher_flags)
+    return invalid("--target-secret and --source-secret are refresher flags, not for --mode=controller");
   return {};
 }
 
@@ -161,8 +177,6 @@ Status validate(const Config& config) {
     if (!config.target_secret) return invalid("--mode=refresher needs --target-secret=<ns>.<name>");
     if (config.source_secrets.empty())
       return invalid("--mode=refresher needs at least one --source-secret=<ns>.<name>");
-  } else if (config.target_secret || !config.source_secrets.empty()) {
-    return invalid("--target-secret and --source-secret need --mode=refresher");
   }
   if (config.lease_duration_ms <= config.renew_deadline_ms)
     return invalid("--leader-election-lease-duration must be longer than --leader-election-renew-deadline");
@@ -212,6 +226,7 @@ Result<Config> parse_flags(int argc, const char* const* argv, const Environment&
     if (config.action != Action::Run) return config;
   }
   TRY(apply_environment(env, seen, config));
+  TRY(settle_mode(seen, config));
   TRY(validate(config));
   return config;
 }
@@ -236,6 +251,7 @@ std::string usage_text() {
     out += '\n';
   }
   out +=
+      "\nWithout --mode, --target-secret and --source-secret select refresher mode.\n"
       "\nEnvironment:\n"
       "  LOG_LEVEL, LOG_FORMAT    defaults for --log-level and --log-format (flags win)\n"
       "  KUBECONFIG               default for --kubeconfig\n"

@@ -3,6 +3,8 @@
 // "--flag=false"). One leading dash works too ("-metrics-addr=:8080"), as with Go's flag package,
 // so manifests written for the original Go operator keep working; "-h" is --help. A repeated flag
 // takes its last value (Go's behaviour), except --source-secret, which accumulates.
+// --mode defaults to controller, or to refresher when refresher flags are given (the original's
+// refresher Deployments name no mode).
 // Precedence: flag, then environment (LOG_LEVEL, LOG_FORMAT, KUBECONFIG; empty counts as unset),
 // then the default. --help and --version stop parsing where they appear.
 // Errors are one line without a trailing period, naming the flag or variable at fault.

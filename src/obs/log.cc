@@ -19,7 +19,7 @@ const char* level_name(LogLevel level, LogFormat format) {
   static constexpr const char* kJson[] = {"debug", "info", "warn", "error"};
   static constexpr const char* kText[] = {"DEBUG", "INFO", "WARN", "ERROR"};
   const int i = static_cast<int>(level);
-  return format == LogFormat::Json ? kJson[i] : kText[i];
+  return format == LogFormat::Text ? kText[i] : kJson[i];
 }
 
 // Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates,
@@ -103,6 +103,16 @@ void append_text_value(std::string& out, std::string_view value) {
   }
 }
 
+// " key=value" per field, values as append_text_value writes them (text and logfmt alike).
+void append_text_fields(std::string& out, std::initializer_list<LogField> fields) {
+  for (const LogField& f : fields) {
+    out += ' ';
+    append_escaped(out, f.key, false);
+    out += '=';
+    append_text_value(out, f.value);
+  }
+}
+
 void append_timestamp(std::string& out, int64_t unix_ms) {
   int64_t secs = unix_ms / 1000;
   int64_t ms = unix_ms % 1000;
@@ -161,18 +171,22 @@ std::string format_log_line(LogFormat format, int64_t unix_ms, LogLevel level, s
       append_json_string(out, f.value);
     }
     out += "}\n";
+  } else if (format == LogFormat::Logfmt) {
+    out += "ts=";
+    append_timestamp(out, unix_ms);
+    out += " level=";
+    out += level_name(level, format);
+    out += " msg=";
+    append_text_value(out, msg);
+    append_text_fields(out, fields);
+    out += '\n';
   } else {
     append_timestamp(out, unix_ms);
     out += ' ';
     out += level_name(level, format);
     out += ' ';
     append_escaped(out, msg, false);
-    for (const LogField& f : fields) {
-      out += ' ';
-      append_escaped(out, f.key, false);
-      out += '=';
-      append_text_value(out, f.value);
-    }
+    append_text_fields(out, fields);
     out += '\n';
   }
   return out;

@@ -1,6 +1,8 @@
-// Structured logging to stderr: one JSON object per line (default) or `text` for people.
-//   json: {"ts":"2024-05-01T12:00:00.123Z","level":"info","msg":"watch started","resource":"pods"}
-//   text: 2024-05-01T12:00:00.123Z INFO watch started resource=pods reason="no route"
+// Structured logging to stderr: one JSON object per line (default), `logfmt` (the Go original's
+// default) or `text` for people.
+//   json:   {"ts":"2024-05-01T12:00:00.123Z","level":"info","msg":"watch started","resource":"pods"}
+//   logfmt: ts=2024-05-01T12:00:00.123Z level=info msg="watch started" resource=pods
+//   text:   2024-05-01T12:00:00.123Z INFO watch started resource=pods reason="no route"
 // Every value is a JSON string, escaped (quotes, backslashes, control characters; invalid UTF-8
 // becomes U+FFFD), so a line is always valid JSON and always one line. Each line goes out in a
 // single write(), so lines from this process never interleave.

@@ -1,7 +1,9 @@
 // Log level and format names, as flags and environment variables spell them. Header-only on
 // purpose: flag parsing (app/) validates these names without linking the logger itself.
-// Accepted: levels debug|info|warn|warning|error, formats json|text (console is an alias of text,
-// the name zap-based Go operators use); matching ignores ASCII case.
+// Accepted: levels debug|info|warn|warning|error, plus logrus's trace (as debug) and panic|fatal
+// (as error), the names the Go original's chart passes in LOG_LEVEL; formats json|text|logfmt
+// (console is an alias of text, the name zap-based Go operators use; logfmt is the original's
+// default format); matching ignores ASCII case.
 #pragma once
 
 #include <string_view>
@@ -9,7 +11,7 @@
 namespace imps::obs {
 
 enum class LogLevel { Debug = 0, Info = 1, Warn = 2, Error = 3 };
-enum class LogFormat { Json, Text };
+enum class LogFormat { Json, Text, Logfmt };
 
 namespace detail {
 inline bool equals_ignore_case(std::string_view a, std::string_view b) {
@@ -26,9 +28,11 @@ inline bool equals_ignore_case(std::string_view a, std::string_view b) {
 // On failure `out` is left unchanged.
 inline bool parse_log_level(std::string_view text, LogLevel& out) {
   struct Name { std::string_view name; LogLevel level; };
-  static constexpr Name kNames[] = {{"debug", LogLevel::Debug}, {"info", LogLevel::Info},
-                                    {"warn", LogLevel::Warn},   {"warning", LogLevel::Warn},
-                                    {"error", LogLevel::Error}};
+  // imps has no level below debug and never aborts on a log call, so logrus's extremes fold in.
+  static constexpr Name kNames[] = {{"trace", LogLevel::Debug}, {"debug", LogLevel::Debug},
+                                    {"info", LogLevel::Info},   {"warn", LogLevel::Warn},
+                                    {"warning", LogLevel::Warn}, {"error", LogLevel::Error},
+                                    {"fatal", LogLevel::Error}, {"panic", LogLevel::Error}};
   for (const Name& n : kNames) {
     if (detail::equals_ignore_case(text, n.name)) {
       out = n.level;
@@ -43,6 +47,8 @@ inline bool parse_log_format(std::string_view text, LogFormat& out) {
     out = LogFormat::Json;
   } else if (detail::equals_ignore_case(text, "text") || detail::equals_ignore_case(text, "console")) {
     out = LogFormat::Text;
+  } else if (detail::equals_ignore_case(text, "logfmt")) {
+    out = LogFormat::Logfmt;
   } else {
     return false;
   }

@@ -67,12 +67,19 @@ class CommandLineTest(unittest.TestCase):
                               "--target-secret: expected <namespace>.<name>")
         self.assert_bad_flags(["--mode=refresher", "--target-secret=default.t", "--source-secret=default."],
                               "empty part")
-        self.assert_bad_flags(["--target-secret=default.t", "--source-secret=default.a"], "need --mode=refresher")
+        # Without --mode, one refresher flag already means refresher mode, so the other is missing.
+        self.assert_bad_flags(["--target-secret=default.t"], "at least one --source-secret")
+        self.assert_bad_flags(["--source-secret=default.a"], "needs --target-secret")
+
+    def test_an_explicit_controller_mode_refuses_refresher_flags(self):
+        self.assert_bad_flags(["--mode=controller", "--target-secret=default.t", "--source-secret=default.a"],
+                              "--target-secret and --source-secret are refresher flags, not for --mode=controller")
 
     def test_bad_log_settings(self):
-        self.assert_bad_flags(["--log-format=xml"], '--log-format: expected json or text, not "xml"')
-        self.assert_bad_flags(["--log-level=loud"], "--log-level: expected debug, info, warn or error")
-        self.assert_bad_flags([], 'LOG_FORMAT: expected json or text, not "xml"', env={"LOG_FORMAT": "xml"})
+        self.assert_bad_flags(["--log-format=xml"], '--log-format: expected json, logfmt or text, not "xml"')
+        self.assert_bad_flags(["--log-level=loud"], "--log-level: expected trace, debug, info, warn, error")
+        self.assert_bad_flags(["--log.level=loud"], "--log-level: expected trace, debug, info, warn, error")
+        self.assert_bad_flags([], 'LOG_FORMAT: expected json, logfmt or text, not "xml"', env={"LOG_FORMAT": "xml"})
 
     def test_bad_numbers_and_durations(self):
         self.assert_bad_flags(["--qps=0"], "--qps: must be positive")
@@ -91,6 +98,26 @@ class CommandLineTest(unittest.TestCase):
         self.assertTrue(result.stderr, "expected a log line explaining the failure")
         for line in result.stderr.splitlines():
             self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (ERROR|WARN|INFO|DEBUG) ")
+
+    def test_the_original_refresher_command_line_runs_in_refresher_mode(self):
+        # The Go original's refresher Deployment: no --mode, its log flag, its logfmt and level names.
+        # The flags are accepted, so the missing cluster is what fails, logged as logfmt.
+        for level_args, env in ((["--log.level=trace"], {"LOG_FORMAT": "logfmt"}),
+                                (["-log.level", "debug"], {"LOG_FORMAT": "logfmt"}),
+                                ([], {"LOG_FORMAT": "logfmt", "LOG_LEVEL": "trace"}),
+                                ([], {"LOG_FORMAT": "logfmt", "LOG_LEVEL": "panic"}),
+                                ([], {"LOG_FORMAT": "logfmt", "LOG_LEVEL": "fatal"})):
+            result = run("--target-secret=default.t", "--source-secret=default.a", *level_args,
+                         "--metrics-addr=127.0.0.1:0", "--health-probe-addr=0",
+                         env={"KUBECONFIG": "/nonexistent/kubeconfig", **env})
+            self.assertEqual(result.returncode, 2, result.stderr)
+            self.assertNotIn("see imps --help", result.stderr)
+            lines = result.stderr.splitlines()
+            self.assertTrue(lines, "expected a log line explaining the failure")
+            for line in lines:
+                self.assertRegex(line, r'^ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=(error|warn|info|debug) '
+                                       r'msg=("[^"]*"|\S+)( [\w.-]+=("([^"\\]|\\.)*"|[^ "]+))*$')
+            self.assertIn("level=error", lines[-1])
 
 
 if __name__ == "__main__":

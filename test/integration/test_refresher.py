@@ -84,6 +84,18 @@ class RefresherTest(EcrCase):
         secret = self.wait_secret("retype", "pull", lambda s: s["type"] == "kubernetes.io/dockerconfigjson")
         self.assertEqual(set(secret["data"]), {".dockerconfigjson"})
 
+    def test_the_original_command_line_without_mode_runs_the_refresher(self):
+        # The Go original's refresher Deployment passes no --mode; its chart sets LOG_LEVEL to one
+        # of logrus's level names and its own default format is logfmt.
+        self.create_namespace("original")
+        self.create_source("original", "docker", dockerconfig("registry.example.com"))
+        self.start_imps("--target-secret=original.pull", "--source-secret=original.docker", wait_ready=False,
+                        env={"LOG_FORMAT": "logfmt", "LOG_LEVEL": "trace"})
+        self.wait_secret("original", "pull", lambda s: set(self.auths(s)) == {"registry.example.com"})
+        wait_for(lambda: any(l.startswith("ts=") and " level=debug " in l for l in self.imps.raw),
+                 message="a logfmt debug line")
+        self.assertFalse(self.imps.logs, "no JSON lines expected with LOG_FORMAT=logfmt")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -126,11 +126,25 @@ TEST_CASE("log level and format: flag beats environment beats default") {
   CHECK(from_flags.log_format == LogFormat::Json);
   // An empty variable counts as unset; a bad one is an error unless a flag overrides it.
   CHECK(ok({}, {{"LOG_LEVEL", ""}}).log_level == LogLevel::Info);
-  CHECK(fails({}, {{"LOG_LEVEL", "loud"}}) == "LOG_LEVEL: expected debug, info, warn or error, not \"loud\"");
-  CHECK(fails({}, {{"LOG_FORMAT", "xml"}}) == "LOG_FORMAT: expected json or text, not \"xml\"");
+  CHECK(fails({}, {{"LOG_LEVEL", "loud"}}) ==
+        "LOG_LEVEL: expected trace, debug, info, warn, error, fatal or panic, not \"loud\"");
+  CHECK(fails({}, {{"LOG_FORMAT", "xml"}}) == "LOG_FORMAT: expected json, logfmt or text, not \"xml\"");
   CHECK(ok({"--log-format=text"}, {{"LOG_FORMAT", "xml"}}).log_format == LogFormat::Text);
-  CHECK(fails({"--log-format=xml"}) == "--log-format: expected json or text, not \"xml\"");
-  CHECK(fails({"--log-level=trace"}) == "--log-level: expected debug, info, warn or error, not \"trace\"");
+  CHECK(fails({"--log-format=xml"}) == "--log-format: expected json, logfmt or text, not \"xml\"");
+  CHECK(fails({"--log-level=verbose"}) ==
+        "--log-level: expected trace, debug, info, warn, error, fatal or panic, not \"verbose\"");
+}
+
+TEST_CASE("log settings of the Go original: --log.level, logrus level names, logfmt") {
+  CHECK(ok({"--log.level=warn"}).log_level == LogLevel::Warn);
+  CHECK(ok({"-log.level", "error"}).log_level == LogLevel::Error);
+  CHECK(ok({"--log.level=debug"}, {{"LOG_LEVEL", "error"}}).log_level == LogLevel::Debug);
+  CHECK(ok({}, {{"LOG_LEVEL", "trace"}}).log_level == LogLevel::Debug);
+  CHECK(ok({}, {{"LOG_LEVEL", "panic"}}).log_level == LogLevel::Error);
+  CHECK(ok({}, {{"LOG_LEVEL", "fatal"}}).log_level == LogLevel::Error);
+  CHECK(ok({}, {{"LOG_FORMAT", "logfmt"}}).log_format == LogFormat::Logfmt);
+  CHECK(ok({"--log-format=logfmt"}).log_format == LogFormat::Logfmt);
+  CHECK(fails({"--log.level=loud"}).find("--log-level: expected trace") == 0);
 }
 
 TEST_CASE("kubeconfig: flag beats $KUBECONFIG") {
@@ -149,12 +163,23 @@ TEST_CASE("refresher mode") {
   CHECK(ok(kRefresher).source_secrets.size() == 1);
 }
 
+TEST_CASE("refresher mode is inferred from the refresher flags; an explicit --mode wins") {
+  const Config inferred = ok({"--target-secret=default.pull", "--source-secret=default.a"});
+  CHECK(inferred.mode == Mode::Refresher);
+  CHECK(*inferred.target_secret == ObjectRef{"default", "pull"});
+  CHECK(ok({"--source-secret=default.a", "--target-secret=default.pull", "--log.level=info"}).mode == Mode::Refresher);
+  CHECK(fails({"--target-secret=default.pull"}) == "--mode=refresher needs at least one --source-secret=<ns>.<name>");
+  CHECK(fails({"--source-secret=default.a"}) == "--mode=refresher needs --target-secret=<ns>.<name>");
+  CHECK(fails({"--mode=controller", "--target-secret=default.a", "--source-secret=default.b"}) ==
+        "--target-secret and --source-secret are refresher flags, not for --mode=controller");
+  CHECK(fails({"--mode=refresher", "--mode=controller", "--source-secret=default.b"}) ==
+        "--target-secret and --source-secret are refresher flags, not for --mode=controller");
+}
+
 TEST_CASE("refresher flag errors") {
   CHECK(fails({"--mode=refresher", "--source-secret=default.a"}) == "--mode=refresher needs --target-secret=<ns>.<name>");
   CHECK(fails({"--mode=refresher", "--target-secret=default.a"}) ==
         "--mode=refresher needs at least one --source-secret=<ns>.<name>");
-  CHECK(fails({"--target-secret=default.a", "--source-secret=default.b"}) ==
-        "--target-secret and --source-secret need --mode=refresher");
   CHECK(fails({"--mode=refresher", "--target-secret=nodot", "--source-secret=default.b"}) ==
         "--target-secret: expected <namespace>.<name>, not \"nodot\" (no dot)");
   CHECK(fails({"--mode=refresher", "--target-secret=default.a", "--source-secret=.b"}) ==
@@ -211,7 +236,8 @@ TEST_CASE("usage lists every flag of README.md's flag table with its default") {
         "--periodic-reconcile-interval", "--enable-leader-election", "--config-namespace",
         "--leader-election-namespace", "--qps", "--burst", "--log-level", "--log-format", "--target-secret",
         "--source-secret", "--version", "--help", "--leader-election-lease-duration",
-        "--leader-election-renew-deadline", "--leader-election-retry-period", "LOG_LEVEL", "LOG_FORMAT", "KUBECONFIG"}) {
+        "--leader-election-renew-deadline", "--leader-election-retry-period", "LOG_LEVEL", "LOG_FORMAT", "KUBECONFIG", "--log.level",
+        "json|logfmt|text"}) {
     CAPTURE(flag);
     CHECK(text.find(flag) != std::string::npos);
   }

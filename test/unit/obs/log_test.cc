@@ -96,6 +96,20 @@ TEST_CASE("text line: plain values bare, others quoted and escaped") {
   CHECK(format_log_line(LogFormat::Text, kStamp, LogLevel::Debug, "d", {}) == "2024-05-01T12:00:00.123Z DEBUG d\n");
 }
 
+TEST_CASE("logfmt line: ts, level and msg as keys, values quoted only when they must be") {
+  CHECK(format_log_line(LogFormat::Logfmt, kStamp, LogLevel::Info, "watch started",
+                        {{"resource", "pods"}, {"reason", "no route"}, {"empty", ""}, {"q", "say \"hi\""}}) ==
+        "ts=2024-05-01T12:00:00.123Z level=info msg=\"watch started\" resource=pods reason=\"no route\" "
+        "empty=\"\" q=\"say \\\"hi\\\"\"\n");
+  CHECK(format_log_line(LogFormat::Logfmt, kStamp, LogLevel::Warn, "w", {}) ==
+        "ts=2024-05-01T12:00:00.123Z level=warn msg=w\n");
+  CHECK(format_log_line(LogFormat::Logfmt, kStamp, LogLevel::Debug, "", {}) ==
+        "ts=2024-05-01T12:00:00.123Z level=debug msg=\"\"\n");
+  // A message is a value like any other: a newline or a key=value lookalike cannot forge a field.
+  CHECK(format_log_line(LogFormat::Logfmt, kStamp, LogLevel::Error, "a\nlevel=info b=c", {}) ==
+        "ts=2024-05-01T12:00:00.123Z level=error msg=\"a\\nlevel=info b=c\"\n");
+}
+
 TEST_CASE("text line: the message stays readable but never spans lines") {
   CHECK(text_line("say \"hi\"\nto C:\\") == "2024-05-01T12:00:00.123Z INFO say \"hi\"\\nto C:\\\n");
 }
@@ -113,6 +127,12 @@ TEST_CASE("level and format names") {
   CHECK(level == LogLevel::Warn);
   CHECK(parse_log_level("Error", level));
   CHECK(level == LogLevel::Error);
+  CHECK(parse_log_level("trace", level));
+  CHECK(level == LogLevel::Debug);
+  CHECK(parse_log_level("panic", level));
+  CHECK(level == LogLevel::Error);
+  CHECK(parse_log_level("FATAL", level));
+  CHECK(level == LogLevel::Error);
   CHECK_FALSE(parse_log_level("verbose", level));
   CHECK_FALSE(parse_log_level("", level));
   CHECK_FALSE(parse_log_level("info ", level));
@@ -125,7 +145,8 @@ TEST_CASE("level and format names") {
   CHECK(format == LogFormat::Json);
   CHECK(parse_log_format("console", format));
   CHECK(format == LogFormat::Text);
-  CHECK_FALSE(parse_log_format("logfmt", format));
+  CHECK(parse_log_format("logfmt", format));
+  CHECK(format == LogFormat::Logfmt);
   CHECK_FALSE(parse_log_format("", format));
 }
 
