@@ -39,11 +39,13 @@ std::vector<std::string> previously_managed(const ObservedSecret& observed, std:
   return split_keys(lookup(observed.annotations, list_key));
 }
 
-// Keys we set before and no longer want; the bookkeeping annotations are always ours.
+// Keys we set before and no longer want; the bookkeeping annotations are always ours, and so is
+// the original's last-applied copy, which only ever goes away.
 std::vector<std::string> removed_annotations(const ObservedSecret& observed, const DesiredSecret& desired) {
   std::vector<std::string> ours = previously_managed(observed, kManagedAnnotationsAnnotation);
   ours.emplace_back(kManagedLabelsAnnotation);
   ours.emplace_back(kManagedAnnotationsAnnotation);
+  ours.emplace_back(kLastAppliedAnnotation);
   std::vector<std::string> out;
   for (auto& key : ours)
     if (!desired.annotations.count(key) && observed.annotations.count(key)) out.push_back(std::move(key));

@@ -9,6 +9,10 @@
 // credentials. A key that was ours and is no longer in the spec is removed; keys other parties
 // set are left alone.
 //
+// The Go original's operator-tools reconciler stored a zipped copy of each object it wrote,
+// credentials included, in the banzaicloud.com/last-applied annotation; after rotation that copy
+// holds stale credentials. It is removed from every Secret imps adopts, in the adopting write.
+//
 // Observed Secrets are kept as a small projection with a hash of the data, not the data itself,
 // so that 10k namespaces do not cost 10k copies of the credentials.
 #pragma once
@@ -29,6 +33,7 @@ inline constexpr std::string_view kOwnerLabel = "images.banzaicloud.io/owner-uid
 inline constexpr std::string_view kManagedLabelsAnnotation = "images.banzaicloud.io/managed-labels";
 inline constexpr std::string_view kManagedAnnotationsAnnotation = "images.banzaicloud.io/managed-annotations";
 inline constexpr std::string_view kDockerConfigJsonKey = ".dockerconfigjson";
+inline constexpr std::string_view kLastAppliedAnnotation = "banzaicloud.com/last-applied";
 
 struct OwnerRef {
   std::string api_version;

@@ -27,12 +27,16 @@ SecretChange refresher_change(const ObservedSecret& observed, std::string_view d
   const bool data_differs =
       !observed.has_data || observed.data_hash != content_hash(data) || !observed.other_data_keys.empty();
   if (observed.type != kTypeDockerConfigJson || (observed.immutable && data_differs)) return SecretChange::Recreate;
-  return data_differs ? SecretChange::Update : SecretChange::None;
+  return data_differs || observed.annotations.count(kLastAppliedAnnotation) ? SecretChange::Update
+                                                                             : SecretChange::None;
 }
 
 Json refresher_update_patch(const ObservedSecret& observed, std::string_view data) {
   Json body = Json::object();
-  json_set_string(json_add_object(body.get(), "metadata"), "resourceVersion", observed.resource_version);
+  cJSON* meta = json_add_object(body.get(), "metadata");
+  json_set_string(meta, "resourceVersion", observed.resource_version);
+  if (observed.annotations.count(kLastAppliedAnnotation))
+    cJSON_AddNullToObject(json_add_object(meta, "annotations"), std::string(kLastAppliedAnnotation).c_str());
   cJSON* out = json_add_object(body.get(), "data");
   json_set_string(out, std::string(kDockerConfigJsonKey).c_str(), data);
   for (const std::string& key : observed.other_data_keys) cJSON_AddNullToObject(out, key.c_str());

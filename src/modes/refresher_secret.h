@@ -2,7 +2,8 @@
 // like the original refresher (which upserts the named Secret), the target gets no owner-uid
 // label and no ownerReference: the operator named it on the command line, which makes it ours.
 // Only its type and the .dockerconfigjson data are managed; labels and annotations other parties
-// set are left alone, other data keys are removed (a pull Secret holds one key).
+// set are left alone, other data keys are removed (a pull Secret holds one key), and the original's
+// banzaicloud.com/last-applied copy of the credentials is dropped (target_secret.h says why).
 // Also the core/v1 Event body for problems reported on the target Secret.
 #pragma once
 

@@ -121,6 +121,20 @@ TEST_CASE("our changes are detected") {
   }
 }
 
+TEST_CASE("adopting the original's Secret drops its last-applied copy in the same patch") {
+  DesiredSecret d = desired_secret(resource({{"team", "a"}}), "ns", kDoc);
+  ObservedSecret o = as_created(d);
+  o.annotations["banzaicloud.com/last-applied"] = "UEsDBBQACAAIAAAAAAAA";
+  // Everything else already agrees: the annotation alone is worth the write.
+  CHECK(needs_update(o, d) == SecretChange::Update);
+  const std::string patch = update_patch(o, d).dump();
+  CHECK(patch.find(R"("banzaicloud.com/last-applied":null)") != std::string::npos);
+  CHECK(patch.find(R"("team":"a")") != std::string::npos);
+  // A spec that asks for that annotation itself gets it: only the original's copy is dropped.
+  DesiredSecret keeps = desired_secret(resource({}, {{"banzaicloud.com/last-applied", "x"}}), "ns", kDoc);
+  CHECK(needs_update(as_created(keeps), keeps) == SecretChange::None);
+}
+
 TEST_CASE("the update patch carries resourceVersion and keeps other owners") {
   DesiredSecret d = desired_secret(resource(), "ns", kDoc);
   ObservedSecret o = as_created(d);

@@ -56,6 +56,20 @@ TEST_CASE("the refresher's patch is conditional on the observed version and remo
   CHECK(json_member(json_member(patch.get(), "metadata"), "labels") == nullptr);
 }
 
+TEST_CASE("the refresher drops the original's last-applied copy, alone or with new data") {
+  ObservedSecret s = observed("kubernetes.io/dockerconfigjson", "abc");
+  s.annotations["banzaicloud.com/last-applied"] = "UEsDBBQACAAIAAAAAAAA";
+  s.annotations["keep"] = "me";
+  CHECK(refresher_change(s, "abc") == SecretChange::Update);
+  Json patch = refresher_update_patch(s, "abc");
+  const cJSON* annotations = json_member(json_member(patch.get(), "metadata"), "annotations");
+  CHECK(cJSON_IsNull(json_member(annotations, "banzaicloud.com/last-applied")));
+  CHECK(json_member(annotations, "keep") == nullptr);
+  // Without the annotation the patch names no annotations at all.
+  s.annotations.erase("banzaicloud.com/last-applied");
+  CHECK(json_member(json_member(refresher_update_patch(s, "xyz").get(), "metadata"), "annotations") == nullptr);
+}
+
 TEST_CASE("events about the target Secret are namespaced and name the Secret") {
   SecretEvent event{"default", "pull", "u1", true, "SourceCredentialsError", "default.ecr: failed"};
   Json body = secret_event_body(event, 0x10, "2026-01-01T00:00:00Z");
