@@ -94,6 +94,7 @@ ResourceStatus make_status(const PlanInput& in, const Plan& plan, std::vector<st
   s.status = causes.empty() ? kStatusReady : kStatusFailed;
   s.reason = join(causes);
   s.last_successful_reconciliation = causes.empty() ? in.now_rfc3339 : r.status.last_successful_reconciliation;
+  set_ready_condition(s, r.status, r.generation, in.now_rfc3339);
   return s;
 }
 

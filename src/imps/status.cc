@@ -21,6 +21,8 @@ ResourceStatus parse_status(const cJSON* status) {
   }
   auto sources = parse_string_map(json_member(status, "sourceSecretStatus"), "status");
   if (sources.ok()) out.source_secret_status = std::move(sources).value();
+  out.observed_generation = json_int64_or(status, "observedGeneration", 0);
+  out.conditions = parse_conditions(json_member(status, "conditions"));
   return out;
 }
 
@@ -39,6 +41,9 @@ Json status_to_json(const ResourceStatus& status) {
   cJSON* sources = cJSON_AddObjectToObject(o, "sourceSecretStatus");
   for (const auto& [key, value] : status.source_secret_status)
     cJSON_AddStringToObject(sources, key.c_str(), value.c_str());
+  if (status.observed_generation > 0)
+    cJSON_AddNumberToObject(o, "observedGeneration", double(status.observed_generation));
+  if (!status.conditions.empty()) cJSON_AddItemToObject(o, "conditions", conditions_to_json(status.conditions));
   return out;
 }
 
@@ -48,11 +53,27 @@ bool status_changed(const ResourceStatus& before, const ResourceStatus& after) {
   return !(a == after);
 }
 
-void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous) {
+void set_ready_condition(ResourceStatus& status, const ResourceStatus& previous, int64_t generation,
+                         std::string_view now_rfc3339) {
+  const bool ready = status.status == kStatusReady;
+  status.observed_generation = generation;
+  status.conditions = previous.conditions;
+  Condition condition{std::string(kConditionReady), ready ? "True" : "False",
+                      ready ? "Reconciled" : "ReconciliationFailed",
+                      ready ? "pull Secret up to date in " + std::to_string(status.managed_namespaces.size()) +
+                                  " namespace(s)"
+                            : status.reason,
+                      generation, ""};
+  set_condition(status.conditions, std::move(condition), previous.conditions, now_rfc3339);
+}
+
+void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous,
+                 std::string_view now_rfc3339) {
   status.status = kStatusFailed;
   if (!status.reason.empty()) status.reason += "; ";
   status.reason += cause;
   status.last_successful_reconciliation = previous.last_successful_reconciliation;
+  set_ready_condition(status, previous, status.observed_generation, now_rfc3339);
 }
 
 int64_t json_int64_or(const cJSON* obj, const char* key, int64_t fallback) {

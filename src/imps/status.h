@@ -1,6 +1,9 @@
 // The status of an ImagePullSecret: what the controller reports and writes through /status.
 // `status_changed` ignores lastSuccessfulReconciliation so that an unchanged outcome costs no
 // write; the controller decides separately when that timestamp alone is worth writing.
+// Beside the original's fields: observedGeneration and a kstatus Ready condition
+// (status_conditions.h), both derived from the rest by set_ready_condition, so they change only
+// when the outcome or the spec's generation does.
 #pragma once
 
 #include <cJSON.h>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "base/json.h"
+#include "imps/status_conditions.h"
 #include "imps/string_map.h"
 
 namespace imps {
@@ -25,6 +29,8 @@ struct ResourceStatus {
   int64_t validity_seconds = 0;
   std::vector<std::string> managed_namespaces;  // sorted
   StringMap source_secret_status;  // "<ns>.<name>" → "Ok" | error text
+  int64_t observed_generation = 0;  // metadata.generation this status describes; 0: not written yet
+  std::vector<Condition> conditions;
   bool operator==(const ResourceStatus&) const = default;
 };
 
@@ -36,9 +42,18 @@ Json status_to_json(const ResourceStatus& status);
 
 bool status_changed(const ResourceStatus& before, const ResourceStatus& after);
 
+// Sets observedGeneration to `generation` and the Ready condition from status/reason: True with
+// reason Reconciled, or False with reason ReconciliationFailed and the failure text (which names
+// the failing source, selector or Secret) as its message. `previous` is the stored status, whose
+// other conditions are kept and whose Ready lastTransitionTime survives unless Ready flips.
+void set_ready_condition(ResourceStatus& status, const ResourceStatus& previous, int64_t generation,
+                         std::string_view now_rfc3339);
+
 // Folds a failure found while executing a plan into the planned status: Failed, the cause
-// appended to the reason, lastSuccessfulReconciliation back to its previous value.
-void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous);
+// appended to the reason, lastSuccessfulReconciliation back to its previous value, the Ready
+// condition following (a flip from the planned True happens `now_rfc3339`).
+void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous,
+                 std::string_view now_rfc3339);
 
 // An integer member (JSON numbers are doubles): non-numbers and NaN give the fallback, values
 // beyond int64 are clamped, since converting them unchecked is undefined behaviour.

@@ -29,6 +29,7 @@ struct Reconciler::Run {
   bool wrote = false;
   std::vector<std::string> failures;
   ReconcileResult result;
+  std::string now_rfc3339;  // the plan's time, also when execution failures change the Ready condition
   std::function<void(ReconcileResult)> done;
 };
 
@@ -121,6 +122,7 @@ void Reconciler::plan_and_execute(const std::shared_ptr<Run>& run) {
   int64_t now_ms = clock_.wall_unix_ms();
   input.now = now_ms / 1000;
   input.now_rfc3339 = format_rfc3339(input.now);
+  run->now_rfc3339 = input.now_rfc3339;
   run->plan = plan(input);
 
   // Logged when the status (whose reason lists them) changes, not on every reconcile.
@@ -232,7 +234,7 @@ void Reconciler::step_done(const std::shared_ptr<Run>& run) {
   if (--run->pending > 0) return;
   ResourceStatus& status = run->plan.status;
   const ResourceStatus& previous = run->resource.status;
-  for (const std::string& failure : run->failures) mark_failed(status, failure, previous);
+  for (const std::string& failure : run->failures) mark_failed(status, failure, previous, run->now_rfc3339);
   bool changed = status_changed(previous, status);
   bool stamp = run->wrote && status.last_successful_reconciliation != previous.last_successful_reconciliation;
   if (changed || stamp) status_.submit(run->resource, status);
