@@ -348,7 +348,12 @@ void Controller::pump() {
 
 void Controller::finished(const std::string& name, Millis started, ReconcileResult result) {
   queue_.done(name);
-  if (result.reconciled) metrics_.reconciled(result.status.ok(), static_cast<double>(loop_.now() - started) / 1000.0);
+  if (result.reconciled) {
+    const ReconcileOutcome outcome = !result.status.ok() ? ReconcileOutcome::Error
+                                     : result.again      ? ReconcileOutcome::Requeue
+                                                         : ReconcileOutcome::Success;
+    metrics_.reconciled(outcome, static_cast<double>(loop_.now() - started) / 1000.0);
+  }
   metrics_.managed_secrets(cache_.managed.size());
   if (!result.status.ok()) {
     retry_later(name, result.status.error());
@@ -383,6 +388,7 @@ Millis Controller::resync() {
 
 void Controller::update_metrics() {
   metrics_.sync_requests(client_.request_counts());
+  metrics_.sync_queue(queue_);
   if (resources_) metrics_.sync_reflector("imagepullsecrets", resources_->counters());
   if (namespaces_) metrics_.sync_reflector("namespaces", namespaces_->counters());
   if (secrets_) metrics_.sync_reflector("secrets", secrets_->counters());

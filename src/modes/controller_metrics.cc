@@ -8,6 +8,16 @@ constexpr std::string_view kReconcilesHelp = "Reconciles of ImagePullSecrets by 
 constexpr std::string_view kRequests = "imps_api_requests_total";
 constexpr std::string_view kRequestsHelp =
     "Kubernetes API requests answered, retries included, by verb and HTTP status (\"error\": no answer).";
+// The original's controller and queue name, which its dashboards select on.
+constexpr std::string_view kController = "imagepullsecrets";
+constexpr std::string_view kRuntimeReconciles = "controller_runtime_reconcile_total";
+constexpr std::string_view kRuntimeReconcilesHelp = "Total number of reconciliations per controller";
+
+obs::Labels controller_labels(std::string_view result = {}) {
+  obs::Labels labels{{"controller", std::string(kController)}};
+  if (!result.empty()) labels.emplace_back("result", result);
+  return labels;
+}
 
 // Counters mirror totals kept elsewhere: add what grew since the last copy.
 void catch_up(obs::Counter& counter, uint64_t total) {
@@ -22,11 +32,44 @@ ControllerMetrics::ControllerMetrics(obs::Registry& registry)
       error_(&registry.counter(kReconciles, kReconcilesHelp, {{"result", "error"}})),
       duration_(&registry.histogram("imps_reconcile_duration_seconds", "Time from the start of a reconcile to its last answer.",
                                     obs::kLatencyBucketsSeconds)),
-      managed_(&registry.gauge("imps_managed_secrets", "Secrets imps currently manages.")) {}
+      managed_(&registry.gauge("imps_managed_secrets", "Secrets imps currently manages.")),
+      runtime_success_(&registry.counter(kRuntimeReconciles, kRuntimeReconcilesHelp, controller_labels("success"))),
+      runtime_requeue_(&registry.counter(kRuntimeReconciles, kRuntimeReconcilesHelp, controller_labels("requeue"))),
+      runtime_error_(&registry.counter(kRuntimeReconciles, kRuntimeReconcilesHelp, controller_labels("error"))),
+      runtime_errors_(&registry.counter("controller_runtime_reconcile_errors_total",
+                                        "Total number of reconciliation errors per controller", controller_labels())),
+      runtime_time_(&registry.histogram("controller_runtime_reconcile_time_seconds",
+                                        "Length of time per reconciliation per controller", obs::kLatencyBucketsSeconds,
+                                        controller_labels())),
+      queue_depth_(&registry.gauge("workqueue_depth", "Current depth of workqueue", {{"name", std::string(kController)}})),
+      queue_adds_(&registry.counter("workqueue_adds_total", "Total number of adds handled by workqueue",
+                                    {{"name", std::string(kController)}})),
+      queue_retries_(&registry.counter("workqueue_retries_total", "Total number of retries handled by workqueue",
+                                       {{"name", std::string(kController)}})) {
+  // controller-runtime exposes every result from the start; requeue_after never happens here
+  // (retries are the queue's), so it stays 0.
+  registry.counter(kRuntimeReconciles, kRuntimeReconcilesHelp, controller_labels("requeue_after"));
+}
 
-void ControllerMetrics::reconciled(bool ok, double seconds) {
+void ControllerMetrics::reconciled(ReconcileOutcome outcome, double seconds) {
+  const bool ok = outcome != ReconcileOutcome::Error;
   (ok ? success_ : error_)->inc();
   duration_->observe(seconds);
+  switch (outcome) {
+    case ReconcileOutcome::Success: runtime_success_->inc(); break;
+    case ReconcileOutcome::Requeue: runtime_requeue_->inc(); break;
+    case ReconcileOutcome::Error:
+      runtime_error_->inc();
+      runtime_errors_->inc();
+      break;
+  }
+  runtime_time_->observe(seconds);
+}
+
+void ControllerMetrics::sync_queue(const WorkQueue& queue) {
+  queue_depth_->set(static_cast<double>(queue.waiting()));
+  catch_up(*queue_adds_, queue.adds());
+  catch_up(*queue_retries_, queue.retries());
 }
 
 void sync_api_requests(obs::Registry& registry, const kube::RequestCounts& counts) {

@@ -6,10 +6,13 @@ namespace imps::modes {
 
 void WorkQueue::add(std::string_view key) {
   if (active_.count(key)) {
-    again_.emplace(key);
+    if (again_.emplace(key).second) ++adds_;
     return;
   }
-  if (waiting_.emplace(key).second) order_.emplace_back(key);
+  if (waiting_.emplace(key).second) {
+    order_.emplace_back(key);
+    ++adds_;
+  }
 }
 
 std::optional<std::string> WorkQueue::pop() {
@@ -23,10 +26,11 @@ std::optional<std::string> WorkQueue::pop() {
 
 void WorkQueue::done(const std::string& key) {
   active_.erase(key);
-  if (again_.erase(key)) add(key);
+  if (again_.erase(key) && waiting_.emplace(key).second) order_.emplace_back(key);  // counted when added
 }
 
 Millis WorkQueue::failed(const std::string& key) {
+  ++retries_;
   int n = ++failures_[key];
   Millis delay = params_.initial_ms;
   for (int i = 1; i < n && delay < params_.cap_ms; ++i) delay *= 2;

@@ -5,7 +5,9 @@
 //    to be queued again once done() is called;
 //  - failures are counted per key and turned into an exponential delay (failed()); forget()
 //    clears the count after a success.
-// Pure bookkeeping: no clock and no timers (the controller schedules delayed re-adds).
+// Pure bookkeeping: no clock and no timers (the controller schedules delayed re-adds). It counts
+// what client-go's workqueue metrics count: adds that were not collapsed into a waiting key, and
+// failures (each one a rate-limited re-add).
 #pragma once
 
 #include <cstdint>
@@ -41,6 +43,8 @@ class WorkQueue {
   void forget(const std::string& key) { failures_.erase(key); }
 
   size_t waiting() const { return order_.size(); }
+  uint64_t adds() const { return adds_; }
+  uint64_t retries() const { return retries_; }
   size_t in_progress() const { return active_.size(); }
   bool is_active(std::string_view key) const { return active_.count(key) != 0; }
 
@@ -52,6 +56,8 @@ class WorkQueue {
   KeySet active_;
   KeySet again_;    // added while active
   std::map<std::string, int, std::less<>> failures_;
+  uint64_t adds_ = 0;
+  uint64_t retries_ = 0;
 };
 
 }  // namespace imps::modes

@@ -1,5 +1,6 @@
 #include "obs/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -48,7 +49,10 @@ const char* kind_name(Kind kind) {
 
 void check_series_rules(std::string_view name, Kind kind, const Labels& labels) {
   if (!valid_metric_name(name)) registration_failed(name, "invalid name");
-  if (name.substr(0, 5) != "imps_") registration_failed(name, "name must start with imps_");
+  constexpr std::string_view kPrefixes[] = {"imps_", "controller_runtime_", "workqueue_"};
+  if (std::none_of(std::begin(kPrefixes), std::end(kPrefixes),
+                   [&](std::string_view prefix) { return name.substr(0, prefix.size()) == prefix; }))
+    registration_failed(name, "name must start with imps_ (or controller_runtime_, workqueue_)");
   const bool total = ends_with(name, "_total");
   if (kind == Kind::Counter && !total) registration_failed(name, "counter names end in _total");
   if (kind != Kind::Counter && total) registration_failed(name, "only counters end in _total");

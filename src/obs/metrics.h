@@ -4,7 +4,8 @@
 // Series of one name form a family (one # HELP / # TYPE); families and series appear in
 // registration order, so the exposition is deterministic.
 // Invariants: names follow Prometheus conventions for this project (checked at registration):
-// `imps_` prefix, [a-zA-Z0-9_:] only, counters end in `_total`, histograms in `_seconds` or
+// `imps_` prefix (or `controller_runtime_` / `workqueue_` for the families the Go original's
+// dashboards read, see modes/controller_metrics.h), [a-zA-Z0-9_:] only, counters end in `_total`, histograms in `_seconds` or
 // `_bytes`; label names are [a-zA-Z_][a-zA-Z0-9_]* and not `__`-prefixed (nor `le` on
 // histograms). Breaking them is a programming error, caught by the first test that registers:
 // registration aborts with a message, as client_golang's MustRegister panics.

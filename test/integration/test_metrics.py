@@ -109,11 +109,11 @@ def check_histogram(name, samples):
             raise AssertionError(f"{name}{key}: +Inf bucket {counts[-1]} != _count {parts['count']}")
 
 
-def value(families, name, **labels):
-    """The value of the one sample of `name` whose labels include `labels`; None when absent."""
+def value(families, metric, **labels):
+    """The value of the one sample of `metric` whose labels include `labels`; None when absent."""
     for family in families.values():
         for sample, sample_labels, sample_value in family["samples"]:
-            if sample == name and labels.items() <= sample_labels.items():
+            if sample == metric and labels.items() <= sample_labels.items():
                 return sample_value
     return None
 
@@ -190,6 +190,40 @@ class MetricsTest(ControllerCase):
         (build,) = families["imps_build_info"]["samples"]
         self.assertEqual(build[2], 1)
         self.assertTrue(build[1]["version"])
+
+    def test_controller_runtime_and_workqueue_families_follow_the_imps_ones(self):
+        # Dashboards and alerts written for the Go original read controller-runtime's families.
+        self.create_namespace("metrics-cr")
+        self.create_imps("metrics-cr", {"secret": {"name": "pull-cr"}, "namespaces": {"names": ["metrics-cr"]}})
+        self.standin.fail_next(1, code=403, verb="create", path="/namespaces/metrics-cr/secrets")
+        _, metrics, health = self.start()
+        self.wait_ready(health)
+        self.wait_secret("metrics-cr", "pull-cr")  # written by the retry after the 403
+        self.wait_managed("metrics-cr", ["metrics-cr"])
+
+        def settled():
+            families = self.scrape(metrics)
+            return families if value(families, "workqueue_depth", name="imagepullsecrets") == 0 and \
+                value(families, "imps_reconciles_total", result="success") >= 1 else None
+        families = wait_for(settled, message="an idle queue after a success")
+        controller = {"controller": "imagepullsecrets"}
+        successes = value(families, "imps_reconciles_total", result="success")
+        errors = value(families, "imps_reconciles_total", result="error")
+        self.assertGreaterEqual(errors, 1)
+        self.assertEqual(value(families, "controller_runtime_reconcile_total", result="success", **controller)
+                         + value(families, "controller_runtime_reconcile_total", result="requeue", **controller),
+                         successes)
+        self.assertEqual(value(families, "controller_runtime_reconcile_total", result="error", **controller), errors)
+        self.assertEqual(value(families, "controller_runtime_reconcile_total", result="requeue_after", **controller), 0)
+        self.assertEqual(value(families, "controller_runtime_reconcile_errors_total", **controller), errors)
+        self.assertEqual(families["controller_runtime_reconcile_time_seconds"]["type"], "histogram")
+        self.assertEqual(value(families, "controller_runtime_reconcile_time_seconds_count", **controller),
+                         value(families, "imps_reconcile_duration_seconds_count"))
+        queue = {"name": "imagepullsecrets"}
+        self.assertEqual(families["workqueue_depth"]["type"], "gauge")
+        self.assertGreaterEqual(value(families, "workqueue_adds_total", **queue), successes + errors)
+        # Every failed reconcile is retried; so is a failed (coalesced) status write.
+        self.assertGreaterEqual(value(families, "workqueue_retries_total", **queue), errors)
 
     def test_api_errors_are_counted_by_code(self):
         self.create_namespace("metrics-err")

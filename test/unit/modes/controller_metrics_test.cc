@@ -50,9 +50,9 @@ TEST_CASE("controller metrics: API requests by verb and code, \"error\" when no 
 TEST_CASE("controller metrics: reconciles by result with their durations, managed Secrets, reflector counters") {
   obs::Registry registry;
   ControllerMetrics metrics(registry);
-  metrics.reconciled(true, 0.002);
-  metrics.reconciled(true, 0.3);
-  metrics.reconciled(false, 20);
+  metrics.reconciled(ReconcileOutcome::Success, 0.002);
+  metrics.reconciled(ReconcileOutcome::Requeue, 0.3);
+  metrics.reconciled(ReconcileOutcome::Error, 20);
   metrics.managed_secrets(7);
   metrics.sync_reflector("pods", kube::ReflectorCounters{2, 1});
   std::string text = registry.expose();
@@ -65,4 +65,36 @@ TEST_CASE("controller metrics: reconciles by result with their durations, manage
   CHECK(has_line(text, "imps_managed_secrets 7"));
   CHECK(has_line(text, R"(imps_watch_restarts_total{resource="pods"} 1)"));
   CHECK(has_line(text, R"(imps_relists_total{resource="pods"} 2)"));
+}
+
+TEST_CASE("controller metrics: controller-runtime and workqueue families from the same events") {
+  obs::Registry registry;
+  ControllerMetrics metrics(registry);
+  std::string text = registry.expose();
+  // Every result is there from the start, as controller-runtime initialises them.
+  for (const char* result : {"success", "error", "requeue", "requeue_after"})
+    CHECK(has_line(text, std::string(R"(controller_runtime_reconcile_total{controller="imagepullsecrets",result=")") +
+                             result + "\"} 0"));
+  CHECK(has_line(text, R"(workqueue_depth{name="imagepullsecrets"} 0)"));
+
+  metrics.reconciled(ReconcileOutcome::Success, 0.002);
+  metrics.reconciled(ReconcileOutcome::Requeue, 0.3);
+  metrics.reconciled(ReconcileOutcome::Error, 20);
+  WorkQueue queue;
+  queue.add("a");
+  queue.add("b");
+  queue.failed("a");
+  metrics.sync_queue(queue);
+  metrics.sync_queue(queue);  // copying in twice adds nothing
+  text = registry.expose();
+  CHECK(has_line(text, R"(controller_runtime_reconcile_total{controller="imagepullsecrets",result="success"} 1)"));
+  CHECK(has_line(text, R"(controller_runtime_reconcile_total{controller="imagepullsecrets",result="requeue"} 1)"));
+  CHECK(has_line(text, R"(controller_runtime_reconcile_total{controller="imagepullsecrets",result="error"} 1)"));
+  CHECK(has_line(text, R"(controller_runtime_reconcile_errors_total{controller="imagepullsecrets"} 1)"));
+  CHECK(has_line(text, R"(controller_runtime_reconcile_time_seconds_count{controller="imagepullsecrets"} 3)"));
+  CHECK(has_line(text, R"(controller_runtime_reconcile_time_seconds_bucket{controller="imagepullsecrets",le="0.5"} 2)"));
+  CHECK(has_line(text, R"(imps_reconciles_total{result="success"} 2)"));  // a requeue is a success
+  CHECK(has_line(text, R"(workqueue_depth{name="imagepullsecrets"} 2)"));
+  CHECK(has_line(text, R"(workqueue_adds_total{name="imagepullsecrets"} 2)"));
+  CHECK(has_line(text, R"(workqueue_retries_total{name="imagepullsecrets"} 1)"));
 }

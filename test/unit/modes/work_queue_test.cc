@@ -61,3 +61,24 @@ TEST_CASE("failures back off exponentially per key up to the cap, forget resets"
   q.forget("a");
   CHECK(q.failed("a") == 100);
 }
+
+TEST_CASE("adds and retries are counted as client-go's workqueue metrics count them") {
+  WorkQueue q;
+  q.add("a");
+  q.add("a");  // collapsed into the waiting key: not an add
+  q.add("b");
+  CHECK(q.adds() == 2);
+  REQUIRE(q.pop() == "a");
+  q.add("a");  // while in progress: an add, handed out after done()
+  q.add("a");
+  CHECK(q.adds() == 3);
+  q.done("a");
+  CHECK(q.adds() == 3);
+  CHECK(q.waiting() == 2);
+  CHECK(q.retries() == 0);
+  q.failed("a");
+  q.failed("b");
+  CHECK(q.retries() == 2);
+  q.forget("a");
+  CHECK(q.retries() == 2);
+}

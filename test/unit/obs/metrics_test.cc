@@ -172,4 +172,8 @@ TEST_CASE("registration rules: breaking a naming convention aborts") {
     reg.histogram("imps_x_seconds", "X.", {2}, {{"a", "1"}});
   }));
   CHECK_FALSE(aborts([] { Registry().counter("imps_fine_total", "fine", {{"a", "1"}}); }));
+  // The Go original's families keep their own prefixes, nothing else does.
+  CHECK_FALSE(aborts([] { Registry().counter("controller_runtime_reconcile_total", "fine"); }));
+  CHECK_FALSE(aborts([] { Registry().gauge("workqueue_depth", "fine"); }));
+  CHECK(aborts([] { Registry().counter("controller_reconcile_total", "no known prefix"); }));
 }
