@@ -35,7 +35,7 @@ constexpr FlagSpec kFlags[] = {
     {Flag::ResyncInterval, "periodic-reconcile-interval", "", "seconds", "300",
      "seconds between full resyncs (a duration such as 5m also works)"},
     {Flag::LeaderElection, "enable-leader-election", "", "", "false",
-     "Lease-based leader election (Lease 73de1ad9.banzaicloud.io)"},
+     "Lease-based leader election (Lease 73de1ad9.banzaicloud.io; refresher: imps-refresher-<target name>)"},
     {Flag::ConfigNamespace, "config-namespace", "leader-election-namespace", "namespace", "the pod's namespace",
      "where the leader election Lease lives"},
     {Flag::LeaseDuration, "leader-election-lease-duration", "", "duration", "15s",

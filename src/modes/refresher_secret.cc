@@ -1,5 +1,7 @@
 #include "modes/refresher_secret.h"
 
+#include <cstdio>
+
 #include "imps/source_secret.h"
 #include "modes/event_body.h"
 
@@ -7,6 +9,8 @@ namespace imps::modes {
 namespace {
 
 constexpr std::string_view kComponent = "imps-refresher";  // Event source, tells the modes apart
+constexpr std::string_view kLeasePrefix = "imps-refresher-";
+constexpr size_t kMaxObjectName = 253;  // DNS subdomain, the limit of Secret and Lease names
 
 }  // namespace
 
@@ -41,6 +45,17 @@ Json refresher_update_patch(const ObservedSecret& observed, std::string_view dat
   json_set_string(out, std::string(kDockerConfigJsonKey).c_str(), data);
   for (const std::string& key : observed.other_data_keys) cJSON_AddNullToObject(out, key.c_str());
   return body;
+}
+
+std::string refresher_lease_name(std::string_view target_name) {
+  std::string name = std::string(kLeasePrefix) + std::string(target_name);
+  if (name.size() <= kMaxObjectName) return name;
+  char hash[18];
+  std::snprintf(hash, sizeof hash, "-%016llx", static_cast<unsigned long long>(content_hash(target_name)));
+  name.resize(kMaxObjectName - (sizeof hash - 1));
+  // A cut may end on '.' or '-', which the hash's '-' follows: keep the name a valid subdomain.
+  while (!name.empty() && (name.back() == '.' || name.back() == '-')) name.pop_back();
+  return name + hash;
 }
 
 Json secret_event_body(const SecretEvent& event, uint64_t unix_nanos, std::string_view now_rfc3339) {

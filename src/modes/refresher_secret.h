@@ -23,6 +23,12 @@ SecretChange refresher_change(const ObservedSecret& observed, std::string_view d
 // Merge patch carrying the observed resourceVersion (optimistic concurrency).
 Json refresher_update_patch(const ObservedSecret& observed, std::string_view data);
 
+// The Lease refresher replicas elect their leader on: "imps-refresher-<target name>", so replicas of
+// one refresher contend and refreshers of different targets do not. Secret and Lease names are
+// both DNS subdomains (at most 253 characters); a target name too long for the prefix is cut and
+// a hash of the whole name appended, so two long names stay apart.
+std::string refresher_lease_name(std::string_view target_name);
+
 struct SecretEvent {
   std::string ns, name, uid;  // the involved Secret; uid empty when it does not exist yet
   bool warning = false;

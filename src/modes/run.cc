@@ -20,6 +20,7 @@
 #include "modes/controller_metrics.h"
 #include "modes/ecr_token_source.h"
 #include "modes/refresher.h"
+#include "modes/refresher_secret.h"
 #include "net/proxy.h"
 #include "obs/log.h"
 #include "obs/metrics.h"
@@ -107,14 +108,14 @@ int run(const app::Config& config) {
     options.resync_interval_ms = config.resync_interval_ms;
     controller = std::make_unique<Controller>(loop, **client, random, registry, **ecr, options);
   }
-  // 1 also without an election (the refresher, or no --enable-leader-election): the gauge says
+  // 1 also without an election (no --enable-leader-election): the gauge says
   // who does the work, so summed over the replicas it is 1 exactly when all is well.
   obs::Gauge& leader = registry.gauge(
       "imps_leader", "1 while this process does the work (holds the Lease, or runs without leader election); 0 on a standby.");
   auto start_mode = [&] { controller ? controller->start() : refresher->start(); };
   auto mode_ready = [&] { return controller ? controller->ready() : refresher->ready(); };
 
-  // With --enable-leader-election only the Lease holder runs the controller; losing the Lease
+  // With --enable-leader-election only the Lease holder runs the mode; losing the Lease
   // ends the process (exit 1) so a restarted pod starts over as a clean standby. The Lease has a
   // client of its own (rate limiter and connection, like controller-runtime's separate
   // leader-election client): a renewal never queues behind a backlog of reconcile writes.
@@ -122,12 +123,17 @@ int run(const app::Config& config) {
   std::unique_ptr<kube::ClientLeaseApi> lease_api;
   std::unique_ptr<kube::LeaderElector> elector;
   int exit_code = app::kExitOk;
-  if (config.leader_election && controller) {
+  if (config.leader_election) {
     char hostname[256] = {};
     gethostname(hostname, sizeof hostname - 1);
-    kube::LeaderElectionConfig election{kube::lease_namespace(config.leader_election_namespace, cluster->namespace_),
-                                        std::string(kube::kLeaseName), kube::make_identity(hostname, random),
-                                        config.lease_duration_ms, config.renew_deadline_ms, config.retry_period_ms};
+    // The controller contends with the original on its Lease; refresher replicas on one Lease per
+    // target, by default beside the target (where the refresher's Role already is).
+    kube::LeaderElectionConfig election{
+        kube::lease_namespace(config.leader_election_namespace,
+                              refresher ? config.target_secret->ns : cluster->namespace_),
+        refresher ? refresher_lease_name(config.target_secret->name) : std::string(kube::kLeaseName),
+        kube::make_identity(hostname, random), config.lease_duration_ms, config.renew_deadline_ms,
+        config.retry_period_ms};
     auto connected = kube::Client::connect(loop, *cluster, client_options);
     if (!connected.ok()) {
       obs::error("cannot set up the Lease client", {{"error", connected.error().message}});
@@ -137,7 +143,7 @@ int run(const app::Config& config) {
     lease_api = std::make_unique<kube::ClientLeaseApi>(*lease_client);
     auto started = [&] {
       leader.set(1);
-      controller->start();
+      start_mode();
     };
     auto stopped = [&] {
       leader.set(0);

@@ -28,6 +28,7 @@ LEASE_RULES = {(("coordination.k8s.io",), ("leases",), ("create", "get", "update
 REFRESHER_RULES = {
     (("",), ("secrets",), ("create", "delete", "get", "list", "patch", "update", "watch")),
     (("",), ("events",), ("create",)),
+    (("coordination.k8s.io",), ("leases",), ("create", "get", "update")),
 }
 
 # Where `kubectl get` finds each kind (plural, namespaced).
@@ -75,8 +76,12 @@ class ManifestContentTest(unittest.TestCase):
         self.assertEqual(kinds, ["Deployment", "Role", "RoleBinding", "ServiceAccount"])
         (role,) = by_kind(self.refresher, "Role")
         self.assertEqual(rule_set(role["rules"]), REFRESHER_RULES)
-        args = by_kind(self.refresher, "Deployment")[0]["spec"]["template"]["spec"]["containers"][0]["args"]
+        deployment = by_kind(self.refresher, "Deployment")[0]
+        args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
         self.assertIn("--mode=refresher", args)
+        # Two replicas need the election, which needs the leases rule above.
+        self.assertEqual(deployment["spec"]["replicas"], 2)
+        self.assertIn("--enable-leader-election", args)
 
     def assert_hardened(self, deployment):
         pod = deployment["spec"]["template"]["spec"]

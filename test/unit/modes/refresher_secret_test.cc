@@ -70,6 +70,31 @@ TEST_CASE("the refresher drops the original's last-applied copy, alone or with n
   CHECK(json_member(json_member(refresher_update_patch(s, "xyz").get(), "metadata"), "annotations") == nullptr);
 }
 
+TEST_CASE("refresher Lease names: one per target, always a valid object name") {
+  CHECK(refresher_lease_name("ecr-image-pull-secrets") == "imps-refresher-ecr-image-pull-secrets");
+  CHECK(refresher_lease_name("pull.v1") == "imps-refresher-pull.v1");
+  const std::string fits(253 - 15, 'a');
+  CHECK(refresher_lease_name(fits) == "imps-refresher-" + fits);
+  // Too long: cut, no '.' or '-' before the hash, and two names sharing the kept prefix differ.
+  const std::string long_a = std::string(230, 'a') + "." + std::string(22, 'x');
+  const std::string long_b = std::string(230, 'a') + "." + std::string(22, 'y');
+  const std::string a = refresher_lease_name(long_a);
+  const std::string b = refresher_lease_name(long_b);
+  CHECK(a.size() <= 253);
+  CHECK(b.size() <= 253);
+  CHECK(a != b);
+  CHECK(a.rfind("imps-refresher-aaaa", 0) == 0);
+  const size_t dash = a.rfind('-');
+  REQUIRE(dash != std::string::npos);
+  CHECK(a.size() - dash == 17);  // "-" and 16 hex digits
+  CHECK(a[dash - 1] != '.');
+  CHECK(a[dash - 1] != '-');
+  // The cut lands right after a '.': it goes, the hash follows the letters.
+  const std::string cut_at_dot = refresher_lease_name(std::string(220, 'a') + "." + std::string(40, 'b'));
+  CHECK(cut_at_dot.find(".-") == std::string::npos);
+  CHECK(cut_at_dot.size() == 15 + 220 + 17);
+}
+
 TEST_CASE("events about the target Secret are namespaced and name the Secret") {
   SecretEvent event{"default", "pull", "u1", true, "SourceCredentialsError", "default.ecr: failed"};
   Json body = secret_event_body(event, 0x10, "2026-01-01T00:00:00Z");
