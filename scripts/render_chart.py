@@ -12,8 +12,9 @@ error naming the file and the action (so a template that would need more is noti
   - values: `.Values.a.b`, `.Release.Name|Namespace|Service`, `.Chart.Name|Version|AppVersion`,
     `.` and `.x.y` (relative to the current `with` scope), "strings" and integers;
   - pipelines `x | f a b` (the piped value is the last argument, as in Go templates);
-  - functions: toYaml, nindent N, indent N, quote, b64enc, default D X, include "name" CTX;
-  - blocks: `if X` / `else` / `end`, `with X` / `end` (rebinds `.`; skipped when X is empty),
+  - functions: toYaml, nindent N, indent N, quote, b64enc, default D X, include "name" CTX,
+    printf "FMT" A... (%s only), contains SUBSTR S, trunc N S, trimSuffix SUFFIX S, or A B;
+  - blocks: `if X` / `else if Y` / `else` / `end`, `with X` / `end` (rebinds `.`; skipped when X is empty),
     `define "name"` / `end` (in templates/_*.tpl, never rendered by themselves).
 Truthiness is Go's: false, 0, nil and empty strings, maps and lists are false.
 Does not: range, variables, parentheses, comparisons, lookup or any other Sprig function.
@@ -59,7 +60,7 @@ def tokenize(text, source):
 
 def parse(tokens, source, defines, stop=()):
     """Builds a node list up to one of `stop` (none at the top level); returns (nodes, the keyword
-    met)."""
+    met, the rest of that action: "if X" after an `else if X`)."""
     nodes = []
     while tokens:
         kind, value = tokens.pop(0)
@@ -69,13 +70,11 @@ def parse(tokens, source, defines, stop=()):
         keyword = value.split(None, 1)[0] if value else ""
         argument = value[len(keyword):].strip()
         if keyword and keyword in stop:
-            return nodes, keyword
+            return nodes, keyword, argument
         if keyword in ("end", "else"):
             raise TemplateError(f"{source}: unexpected {{{{ {value} }}}}")
         if keyword == "if":
-            then, met = parse(tokens, source, defines, ("else", "end"))
-            otherwise = parse(tokens, source, defines, ("end",))[0] if met == "else" else []
-            nodes.append(("if", argument, then, otherwise))
+            nodes.append(parse_if(argument, tokens, source, defines))
         elif keyword == "with":
             nodes.append(("with", argument, parse(tokens, source, defines, ("end",))[0]))
         elif keyword == "define":
@@ -86,7 +85,19 @@ def parse(tokens, source, defines, stop=()):
             nodes.append(("output", value))
     if stop:
         raise TemplateError(f"{source}: missing {{{{ end }}}}")
-    return nodes, None
+    return nodes, None, ""
+
+
+def parse_if(condition, tokens, source, defines):
+    """An `if` node; `else if Y` chains nest as an if in the else branch, closed by the one `end`."""
+    then, met, rest = parse(tokens, source, defines, ("else", "end"))
+    if met != "else":
+        return ("if", condition, then, [])
+    if rest.startswith("if "):
+        return ("if", condition, then, [parse_if(rest[3:].strip(), tokens, source, defines)])
+    if rest:
+        raise TemplateError(f"{source}: unsupported action {{{{ else {rest} }}}}")
+    return ("if", condition, then, parse(tokens, source, defines, ("end",))[0])
 
 
 def literal(word, source):
@@ -168,7 +179,13 @@ class Renderer:
             "b64enc": (1, lambda v: base64.b64encode(str(v).encode()).decode()),
             "default": (2, lambda fallback, v: v if truthy(v) else fallback),
             "include": (2, self.include),
+            "or": (2, lambda a, b: a if truthy(a) else b),
+            "contains": (2, lambda part, whole: str(part) in str(whole)),
+            "trunc": (2, lambda n, v: str(v)[:n] if n >= 0 else str(v)[n:]),
+            "trimSuffix": (2, lambda suffix, v: str(v).removesuffix(suffix)),
         }
+        if name == "printf":
+            return self.printf(args, text)
         if name in functions:
             arity, function = functions[name]
             if len(args) != arity:
@@ -177,6 +194,13 @@ class Renderer:
         if args:
             raise TemplateError(f"{self.source}: unknown function {name!r} in {{{{ {text} }}}}")
         return self.operand(name, dot)
+
+    def printf(self, args, text):
+        if not args or not isinstance(args[0], str) or args[0].replace("%s", "").count("%"):
+            raise TemplateError(f"{self.source}: printf takes a format with %s only in {{{{ {text} }}}}")
+        if args[0].count("%s") != len(args) - 1:
+            raise TemplateError(f"{self.source}: printf arguments do not match the format in {{{{ {text} }}}}")
+        return args[0] % tuple("" if a is None else str(a) for a in args[1:])
 
     def include(self, name, scope):
         if name not in self.defines:
