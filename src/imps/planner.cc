@@ -26,8 +26,9 @@ Holder holder_of(const ObservedSecret* secret, const PlanInput& in, const ImageP
   return Holder::TakeOver;
 }
 
+// `desired`: the resource's Secret, the same in every namespace but for its namespace field.
 void plan_namespace(const PlanInput& in, std::string_view ns, const ObservedSecret* secret,
-                    const std::string& document, Plan& out, std::vector<std::string>& managed) {
+                    const DesiredSecret& desired, Plan& out, std::vector<std::string>& managed) {
   const std::string& name = in.resource->spec.target.secret.name;
   const ImagePullSecret* other = nullptr;
   switch (holder_of(secret, in, &other)) {
@@ -47,19 +48,17 @@ void plan_namespace(const PlanInput& in, std::string_view ns, const ObservedSecr
   }
   managed.emplace_back(ns);
   if (secret && secret->deleting) return;  // being removed already; written again once it is gone
-  DesiredSecret desired = desired_secret(*in.resource, ns, document);
   SecretChange change = secret ? needs_update(*secret, desired) : SecretChange::Recreate;
   if (change == SecretChange::None) return;
   Action action;
   action.namespace_name = ns;
   action.name = name;
-  if (!secret) {
-    action.kind = ActionKind::Create;
-    action.body = create_body(desired);
-  } else if (change == SecretChange::Recreate) {
-    action.kind = ActionKind::Recreate;
-    action.uid = secret->uid;
-    action.body = create_body(desired);
+  if (!secret || change == SecretChange::Recreate) {
+    action.kind = secret ? ActionKind::Recreate : ActionKind::Create;
+    if (secret) action.uid = secret->uid;
+    DesiredSecret here = desired;
+    here.namespace_name = ns;
+    action.body = create_body(here);
   } else {
     action.kind = ActionKind::Update;
     action.body = update_patch(*secret, desired);
@@ -130,10 +129,12 @@ Plan plan(const PlanInput& in) {
   std::map<SecretKey, const ObservedSecret*> by_key;
   for (const ObservedSecret* s : in.observed) by_key.emplace(SecretKey{s->namespace_name, s->name}, s);
   std::set<std::string_view> selected(in.selected_namespaces.begin(), in.selected_namespaces.end());
-  std::string document = in.sources ? in.sources->config.render() : DockerConfig().render();
+  // Rendered, encoded and hashed once per plan, not per namespace.
+  DesiredSecret desired =
+      desired_secret(r, "", in.sources ? in.sources->config.render() : DockerConfig().render());
   for (std::string_view ns : selected) {
     auto it = by_key.find(SecretKey{ns, name});
-    plan_namespace(in, ns, it == by_key.end() ? nullptr : it->second, document, out, managed);
+    plan_namespace(in, ns, it == by_key.end() ? nullptr : it->second, desired, out, managed);
   }
   for (const ObservedSecret* s : in.observed) {
     if (s->owner_uid() != r.uid || s->deleting) continue;

@@ -116,6 +116,7 @@ DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view n
   // The owner label is ours whatever the spec says: it is how managed Secrets are found.
   out.labels.insert_or_assign(std::string(kOwnerLabel), resource.uid);
   out.data = base64_encode(dockerconfigjson);
+  out.data_hash = content_hash(out.data);
   out.owner = OwnerRef{std::string(kApiVersion), std::string(kKind), resource.name, resource.uid, false};
   return out;
 }
@@ -164,7 +165,7 @@ Result<ObservedSecret> observe_secret(const cJSON* secret) {
 }
 
 SecretChange needs_update(const ObservedSecret& observed, const DesiredSecret& desired) {
-  bool data_differs = !observed.has_data || observed.data_hash != content_hash(desired.data) ||
+  bool data_differs = !observed.has_data || observed.data_hash != desired.data_hash ||
                       !observed.other_data_keys.empty();
   if (observed.type != kTypeDockerConfigJson || (observed.immutable && data_differs)) return SecretChange::Recreate;
   bool differs = data_differs || !contains_all(observed.labels, desired.labels) ||

@@ -50,6 +50,7 @@ struct DesiredSecret {
   StringMap labels;
   StringMap annotations;
   std::string data;  // base64 of the .dockerconfigjson document
+  uint64_t data_hash = 0;  // content_hash(data), computed once: compared against every Secret
   OwnerRef owner;
 };
 DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view namespace_name,
