@@ -103,8 +103,12 @@ class WriteTracker:
         return seen
 
     def created(self, resource, name, namespace=""):
+        return self.first(resource, name, "ADDED", namespace)
+
+    def first(self, resource, name, kind, namespace=""):
+        """The stand-in's time of the first write of that object with that event type, or None."""
         for r in self.records:
-            if r["resource"] == resource and r["name"] == name and r["namespace"] == namespace and r["type"] == "ADDED":
+            if r["resource"] == resource and r["name"] == name and r["namespace"] == namespace and r["type"] == kind:
                 return r["time"]
         return None
 

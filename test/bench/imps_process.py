@@ -7,6 +7,7 @@ phases (after the lists, after the watches, idle) can be read off afterwards.
 """
 
 import json
+import os
 import threading
 import time
 
@@ -29,6 +30,17 @@ def memory(pid):
     except OSError:
         pass
     return values
+
+
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far (/proc/<pid>/stat), or None once gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # Fields 14 and 15 (utime, stime) of proc(5), counted after the ")" that ends field 2.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class ImpsUnderTest(harness.Imps):
@@ -61,6 +73,9 @@ class ImpsUnderTest(harness.Imps):
             if rss:
                 self.samples.append((time.monotonic(), rss))
             time.sleep(SAMPLE_INTERVAL)
+
+    def cpu(self):
+        return cpu_seconds(self.pid)
 
     def memory(self):
         return memory(self.pid)

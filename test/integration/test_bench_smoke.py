@@ -123,6 +123,16 @@ class BenchSmoke(unittest.TestCase):
         self.assertGreaterEqual(latency["writes_per_namespace"], 1.0)
         self.assertIsInstance(latency["p99_ms"], float)
 
+    def test_relabel_burst_costs_one_secret_write_each_and_coalesced_status_writes(self):
+        burst = self.results["relabel_burst"]
+        self.assertGreater(burst["relabels"], 0)
+        self.assertEqual(burst["samples"], burst["relabels"])
+        self.assertEqual(burst["secret_writes"], burst["relabels"])
+        # At most one status write per second of the span the stand-in saw them in.
+        self.assertGreaterEqual(burst["status_writes"], 1)
+        self.assertLessEqual(burst["status_writes"], int(burst["status_span_seconds"]) + 1)
+        self.assertIsInstance(burst["cpu_ms_per_relabel"], float)
+
     def test_report_lists_the_budgets(self):
         with open(self.markdown_path) as f:
             text = f.read()
