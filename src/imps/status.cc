@@ -76,6 +76,14 @@ void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceS
   set_ready_condition(status, previous, status.observed_generation, now_rfc3339);
 }
 
+void set_managed(ResourceStatus& status, std::string_view ns, bool managed) {
+  auto& names = status.managed_namespaces;
+  auto it = std::lower_bound(names.begin(), names.end(), ns);
+  bool present = it != names.end() && *it == ns;
+  if (managed && !present) names.emplace(it, ns);
+  if (!managed && present) names.erase(it);
+}
+
 int64_t json_int64_or(const cJSON* obj, const char* key, int64_t fallback) {
   auto v = json_number(obj, key);
   if (!v || std::isnan(*v)) return fallback;

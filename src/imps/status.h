@@ -55,6 +55,10 @@ void set_ready_condition(ResourceStatus& status, const ResourceStatus& previous,
 void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceStatus& previous,
                  std::string_view now_rfc3339);
 
+// Adds `ns` to or removes it from the sorted managedNamespaces (a plan of one namespace changes
+// only its own entry).
+void set_managed(ResourceStatus& status, std::string_view ns, bool managed);
+
 // An integer member (JSON numbers are doubles): non-numbers and NaN give the fallback, values
 // beyond int64 are clamped, since converting them unchecked is undefined behaviour.
 int64_t json_int64_or(const cJSON* obj, const char* key, int64_t fallback);

@@ -19,6 +19,18 @@ using Type = kube::WatchEvent::Type;
 
 std::string name_of(const cJSON* object) { return json_string_or(json_member(object, "metadata"), "name"); }
 
+// The queue key of one namespace of a resource; resource names (DNS subdomains) never hold '/'.
+std::string namespace_key(std::string_view name, std::string_view ns) {
+  return std::string(name) + "/" + std::string(ns);
+}
+
+// (resource name, namespace or "" for the whole resource).
+std::pair<std::string, std::string> split_key(std::string_view key) {
+  size_t slash = key.find('/');
+  if (slash == std::string_view::npos) return {std::string(key), ""};
+  return {std::string(key.substr(0, slash)), std::string(key.substr(slash + 1))};
+}
+
 }  // namespace
 
 Controller::Controller(loop::EventLoop& loop, kube::Client& client, Random& random, obs::Registry& registry,
@@ -183,12 +195,12 @@ void Controller::namespace_changed(const std::string& ns, const NamespaceInfo* b
     bool was = selects(resource, ns, before, pods);
     bool is = selects(resource, ns, after, pods);
     if (was != is) {
-      enqueue(name);
+      enqueue(namespace_key(name, ns));
       continue;
     }
     if (!is) continue;
     auto secret = cache_.managed.find(secret_key(ns, resource.spec.target.secret.name));
-    if (secret == cache_.managed.end() || secret->second.owner_uid() != resource.uid) enqueue(name);
+    if (secret == cache_.managed.end() || secret->second.owner_uid() != resource.uid) enqueue(namespace_key(name, ns));
   }
 }
 
@@ -241,7 +253,7 @@ void Controller::pod_event(Type type, const Json& object) {
 }
 
 void Controller::pod_counts_changed(const std::vector<PodCountChange>& changes) {
-  for (const PodCountChange& change : changes) enqueue(change.resource);
+  for (const PodCountChange& change : changes) enqueue(namespace_key(change.resource, change.namespace_name));
 }
 
 // --- Secrets ---------------------------------------------------------------------------------
@@ -332,22 +344,30 @@ void Controller::enqueue_all() {
 void Controller::pump() {
   if (!caches_synced()) return;
   while (queue_.in_progress() < kMaxConcurrentReconciles) {
-    auto name = queue_.pop();
-    if (!name) return;
-    const ImagePullSecret* resource = cache_.find_resource(*name);
+    auto key = queue_.pop();
+    if (!key) return;
+    auto [name, ns] = split_key(*key);
+    if (!ns.empty() && (queue_.is_waiting(name) || queue_.is_active(name))) {
+      // A whole plan of the resource covers the namespace; one under way may have missed this
+      // change, so it runs again once done (the queue never runs one key twice at once).
+      queue_.done(*key);
+      if (queue_.is_active(name)) queue_.add(name);
+      continue;
+    }
+    const ImagePullSecret* resource = cache_.find_resource(name);
     if (resource && !sources_synced(*resource)) {
-      queue_.done(*name);  // its source watch's first list enqueues it again
+      queue_.done(*key);  // its source watch's first list enqueues it again
       continue;
     }
     Millis started = loop_.now();
-    reconciler_.reconcile(*name, [this, key = *name, started](ReconcileResult result) {
+    reconciler_.reconcile(name, ns, [this, key = *key, started](ReconcileResult result) {
       finished(key, started, std::move(result));
     });
   }
 }
 
-void Controller::finished(const std::string& name, Millis started, ReconcileResult result) {
-  queue_.done(name);
+void Controller::finished(const std::string& key, Millis started, ReconcileResult result) {
+  queue_.done(key);
   if (result.reconciled) {
     const ReconcileOutcome outcome = !result.status.ok() ? ReconcileOutcome::Error
                                      : result.again      ? ReconcileOutcome::Requeue
@@ -356,20 +376,22 @@ void Controller::finished(const std::string& name, Millis started, ReconcileResu
   }
   metrics_.managed_secrets(cache_.managed.size());
   if (!result.status.ok()) {
-    retry_later(name, result.status.error());
+    retry_later(key, result.status.error());
   } else {
-    queue_.forget(name);
-    if (result.requeue_after_ms > 0) enqueue_after(name, result.requeue_after_ms);
+    queue_.forget(key);
+    if (result.requeue_after_ms > 0) enqueue_after(key, result.requeue_after_ms);
   }
-  if (result.again) queue_.add(name);
+  if (result.again) queue_.add(key);
+  if (result.widen) queue_.add(split_key(key).first);
   loop_.defer([this] { pump(); });
 }
 
-void Controller::retry_later(const std::string& name, const Error& error) {
-  Millis delay = queue_.failed(name);
-  obs::warn("reconcile failed", {{"imagepullsecret", name}, {"error", error.message},
+void Controller::retry_later(const std::string& key, const Error& error) {
+  Millis delay = queue_.failed(key);
+  auto [name, ns] = split_key(key);
+  obs::warn("reconcile failed", {{"imagepullsecret", name}, {"namespace", ns}, {"error", error.message},
                                  {"retry_ms", static_cast<long long>(delay)}});
-  enqueue_after(name, delay);
+  enqueue_after(key, delay);
 }
 
 void Controller::enqueue_after(const std::string& name, Millis delay) {

@@ -5,10 +5,13 @@
 // owner-uid label) and the source Secrets (source_watches.h). Events become queue keys narrowly:
 //  - a resource event enqueues that resource (and may restart the source or pod watches when
 //    the sources or the pod selectors changed);
-//  - a namespace event enqueues only resources whose selection of it changed, or that select it
-//    and have no Secret there;
-//  - a pod event enqueues a resource only when a namespace's matching-pod count crosses 0↔1,
-//    so a new pod in an already-served namespace costs no API request;
+//  - a namespace event enqueues (resource, namespace) keys, "<name>/<namespace>", only for
+//    resources whose selection of it changed, or that select it and have no Secret there; such a
+//    key plans and writes that namespace alone (O(1) in the number of namespaces), and widens to
+//    the whole resource when it cannot decide alone (reconciler.h); while the whole resource is
+//    queued or running, its namespace keys fold into it;
+//  - a pod event enqueues a (resource, namespace) key only when that namespace's matching-pod
+//    count crosses 0↔1, so a new pod in an already-served namespace costs no API request;
 //  - a source Secret event enqueues the resources naming it;
 //  - a Secret event enqueues its owner unless it is the echo of our own write.
 // Keys are reconciled (reconciler.h) once the first lists are in; failures are retried with
@@ -106,10 +109,10 @@ class Controller {
   void enqueue(const std::string& name);
   void enqueue_all();
   void pump();
-  void finished(const std::string& name, Millis started, ReconcileResult result);
+  void finished(const std::string& key, Millis started, ReconcileResult result);
   // One timer per resource: a backoff retry, or the expiry of a credential kept while a source fails.
   void enqueue_after(const std::string& name, Millis delay);
-  void retry_later(const std::string& name, const Error& error);
+  void retry_later(const std::string& key, const Error& error);
   Millis resync();
 
   loop::EventLoop& loop_;

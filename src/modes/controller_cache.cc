@@ -64,4 +64,23 @@ std::vector<const ObservedSecret*> ControllerCache::observed_for(const ImagePull
   return out;
 }
 
+bool ControllerCache::selects_namespace(const ImagePullSecret& resource, std::string_view ns) const {
+  return selects(resource, ns, namespaces.find(ns), pods.has_pods(resource.name, ns));
+}
+
+std::vector<const ObservedSecret*> ControllerCache::observed_in(const ImagePullSecret& resource,
+                                                                std::string_view ns) const {
+  std::vector<const ObservedSecret*> out;
+  std::string key = secret_key(ns, resource.spec.target.secret.name);
+  if (auto it = managed.find(key); it != managed.end()) {
+    if (it->second.owner_uid() != resource.uid) out.push_back(&it->second);  // ours is added below
+  } else if (auto f = foreign.find(key); f != foreign.end()) {
+    out.push_back(&f->second);
+  }
+  std::string prefix = secret_key(ns, "");
+  for (auto it = managed.lower_bound(prefix); it != managed.end() && it->first.starts_with(prefix); ++it)
+    if (it->second.owner_uid() == resource.uid) out.push_back(&it->second);
+  return out;
+}
+
 }  // namespace imps::modes

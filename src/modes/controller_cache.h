@@ -50,6 +50,10 @@ struct ControllerCache {
   // labelled with the resource's uid.
   std::vector<const ObservedSecret*> observed_for(const ImagePullSecret& resource,
                                                   const std::vector<std::string>& selected) const;
+  // The same for one namespace: the Secret named like the target there, plus the resource's
+  // Secrets there. O(log n + Secrets in `ns`), for plans of one namespace.
+  bool selects_namespace(const ImagePullSecret& resource, std::string_view ns) const;
+  std::vector<const ObservedSecret*> observed_in(const ImagePullSecret& resource, std::string_view ns) const;
 };
 
 }  // namespace imps::modes

@@ -19,10 +19,21 @@ Result<CurrentDocument> target_document(const cJSON* secret) {
   return CurrentDocument{content_hash(encoded), std::move(config)};
 }
 
+namespace {
+
+ReconcileResult widened() {
+  ReconcileResult result;
+  result.widen = true;
+  return result;
+}
+
+}  // namespace
+
 struct Reconciler::Run {
   // A copy (the cache may change while requests are in flight) whose status is the latest
   // submitted one: plans compare against what the cluster will hold, not what it held.
   ImagePullSecret resource;
+  std::string ns;  // empty: the whole resource; else the one namespace planned
   MergedSources sources;
   Plan plan;
   int pending = 0;
@@ -33,10 +44,15 @@ struct Reconciler::Run {
   std::function<void(ReconcileResult)> done;
 };
 
-void Reconciler::reconcile(const std::string& name, std::function<void(ReconcileResult)> done) {
+void Reconciler::reconcile(const std::string& name, std::string_view ns, std::function<void(ReconcileResult)> done) {
   const ImagePullSecret* resource = cache_.find_resource(name);
   if (!resource) {
     done(ReconcileResult{});
+    return;
+  }
+  if (!ns.empty() && (resource->deleting || !resource->spec_errors.empty() ||
+                      status_.latest(*resource).status != kStatusReady)) {
+    done(widened());
     return;
   }
   std::vector<const SourceSecret*> secrets;
@@ -48,6 +64,7 @@ void Reconciler::reconcile(const std::string& name, std::function<void(Reconcile
   auto run = std::make_shared<Run>();
   run->resource = *resource;
   run->resource.status = status_.latest(*resource);
+  run->ns = ns;
   run->done = std::move(done);
   run->result.reconciled = true;
 
@@ -58,6 +75,7 @@ void Reconciler::reconcile(const std::string& name, std::function<void(Reconcile
       outcomes.push_back(resolve_source(resource->spec.credentials[i], secrets[i], ecr_));
   }
   run->sources = merge_sources(outcomes);
+  if (!run->ns.empty() && !run->sources.all_ok) return widen(run);  // kept credentials: the whole resource's
   for (const auto& [key, text] : run->sources.status)
     if (text != kSourceOk)
       events_.record(run->resource, {EventType::Warning, "SourceCredentialsError", "source " + key + ": " + text});
@@ -114,16 +132,24 @@ void Reconciler::plan_and_execute(const std::shared_ptr<Run>& run) {
   const ImagePullSecret& resource = run->resource;
   PlanInput input;
   input.resource = &resource;
-  input.selected_namespaces = cache_.selected_namespaces(resource);
-  input.terminating_namespaces = cache_.terminating_namespaces();
+  if (run->ns.empty()) {
+    input.selected_namespaces = cache_.selected_namespaces(resource);
+    input.terminating_namespaces = cache_.terminating_namespaces();
+    input.observed = cache_.observed_for(resource, input.selected_namespaces);
+  } else {
+    if (cache_.selects_namespace(resource, run->ns)) input.selected_namespaces.push_back(run->ns);
+    const NamespaceInfo* info = cache_.namespaces.find(run->ns);
+    if (info && info->terminating) input.terminating_namespaces.insert(run->ns);
+    input.observed = cache_.observed_in(resource, run->ns);
+  }
   input.sources = &run->sources;
-  input.observed = cache_.observed_for(resource, input.selected_namespaces);
   input.find_resource = [this](std::string_view uid) { return cache_.find_by_uid(uid); };
   int64_t now_ms = clock_.wall_unix_ms();
   input.now = now_ms / 1000;
   input.now_rfc3339 = format_rfc3339(input.now);
   run->now_rfc3339 = input.now_rfc3339;
   run->plan = plan(input);
+  if (!run->ns.empty() && !run->plan.conflicts.empty()) return widen(run);  // the reason lists them all
 
   // Logged when the status (whose reason lists them) changes, not on every reconcile.
   for (const Conflict& conflict : run->plan.write_status ? run->plan.conflicts : std::vector<Conflict>{})
@@ -233,12 +259,26 @@ void Reconciler::failed(const std::shared_ptr<Run>& run, const Action& action, c
 void Reconciler::step_done(const std::shared_ptr<Run>& run) {
   if (--run->pending > 0) return;
   ResourceStatus& status = run->plan.status;
+  if (!run->ns.empty()) {
+    // Only this namespace's entry is the plan's; the rest is the latest status now (another
+    // reconcile may have submitted one since this plan was made).
+    const ImagePullSecret* current = cache_.find_resource(run->resource.name);
+    if (current && current->uid == run->resource.uid) run->resource.status = status_.latest(*current);
+    bool managed = !status.managed_namespaces.empty();
+    status.managed_namespaces = run->resource.status.managed_namespaces;
+    set_managed(status, run->ns, managed);
+  }
   const ResourceStatus& previous = run->resource.status;
   for (const std::string& failure : run->failures) mark_failed(status, failure, previous, run->now_rfc3339);
   bool changed = status_changed(previous, status);
   bool stamp = run->wrote && status.last_successful_reconciliation != previous.last_successful_reconciliation;
   if (changed || stamp) status_.submit(run->resource, status);
   finish(run);
+}
+
+void Reconciler::widen(const std::shared_ptr<Run>& run) {
+  auto done = std::move(run->done);
+  done(widened());
 }
 
 void Reconciler::finish(const std::shared_ptr<Run>& run) {

@@ -42,6 +42,7 @@ struct ReconcileResult {
   bool again = false;        // the cache learned something the plan must see: reconcile again now
   bool reconciled = false;   // false when there was nothing to do (resource gone, tokens pending)
   Millis requeue_after_ms = 0;  // > 0: reconcile again then (a kept credential expires)
+  bool widen = false;  // a plan of one namespace could not decide alone: reconcile the whole resource
 };
 
 // A target Secret's .dockerconfigjson: the hash the cache knows it by, and its entries.
@@ -58,7 +59,11 @@ class Reconciler {
       : client_(client), cache_(cache), sources_(sources), ecr_(ecr), events_(events), status_(status),
         clock_(clock) {}
 
-  void reconcile(const std::string& name, std::function<void(ReconcileResult)> done);
+  // `ns` empty: the whole resource. Otherwise only that namespace (its selection or pods
+  // changed): planned and written alone, its entry of managedNamespaces updated in the latest
+  // status. Anything that needs the whole picture (a status that is not Ready, a failing source,
+  // a conflict, an invalid or deleted resource) is left to a whole reconcile (`widen`).
+  void reconcile(const std::string& name, std::string_view ns, std::function<void(ReconcileResult)> done);
 
  private:
   struct Run;
@@ -75,6 +80,7 @@ class Reconciler {
   void failed(const std::shared_ptr<Run>& run, const Action& action, const Error& error);
   void step_done(const std::shared_ptr<Run>& run);
   void finish(const std::shared_ptr<Run>& run);
+  void widen(const std::shared_ptr<Run>& run);  // nothing done; the whole resource must be planned
 
   kube::Client& client_;
   ControllerCache& cache_;

@@ -1,4 +1,5 @@
-// A queue of keys (ImagePullSecret names) to reconcile, with client-go workqueue semantics:
+// A queue of keys to reconcile (ImagePullSecret names, or "<name>/<namespace>" for one of its
+// namespaces: see controller.h), with client-go workqueue semantics:
 //  - adding a key that is already waiting does nothing, so a burst of events collapses into one
 //    reconcile;
 //  - a key being worked on is never handed out again until done(); adding it meanwhile marks it
@@ -47,6 +48,7 @@ class WorkQueue {
   uint64_t retries() const { return retries_; }
   size_t in_progress() const { return active_.size(); }
   bool is_active(std::string_view key) const { return active_.count(key) != 0; }
+  bool is_waiting(std::string_view key) const { return waiting_.count(key) != 0; }
 
  private:
   using KeySet = std::set<std::string, std::less<>>;

@@ -160,3 +160,15 @@ TEST_CASE("integers from JSON are clamped, never converted out of range") {
   CHECK(json_int64_or(doc->get(), "s", 5) == 5);
   CHECK(json_int64_or(doc->get(), "absent", 5) == 5);
 }
+
+TEST_CASE("set_managed keeps managedNamespaces sorted and unique") {
+  ResourceStatus s;
+  set_managed(s, "b", true);
+  set_managed(s, "a", true);
+  set_managed(s, "c", true);
+  set_managed(s, "b", true);
+  CHECK(s.managed_namespaces == std::vector<std::string>{"a", "b", "c"});
+  set_managed(s, "b", false);
+  set_managed(s, "x", false);
+  CHECK(s.managed_namespaces == std::vector<std::string>{"a", "c"});
+}

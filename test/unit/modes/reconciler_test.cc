@@ -55,7 +55,10 @@ struct Fixture {
     cache.namespaces.set("a", {});
   }
   void reconcile() {
-    reconciler.reconcile("r", [this](ReconcileResult r) { results.push_back(std::move(r)); });
+    reconcile_namespace("");
+  }
+  void reconcile_namespace(std::string_view ns) {
+    reconciler.reconcile("r", ns, [this](ReconcileResult r) { results.push_back(std::move(r)); });
     pump();
   }
   void pump() {
@@ -209,4 +212,17 @@ TEST_CASE("reconciler: when the current Secret cannot be read nothing is written
   REQUIRE(f.results.size() == 1);
   CHECK(!f.results[0].status.ok());
   for (const Exchange& e : f.api.sent) CHECK(e.request.target.find("/imagepullsecrets") == std::string::npos);
+}
+
+TEST_CASE("reconciler: a plan of one namespace widens to the whole resource when it cannot decide alone") {
+  Fixture f;
+  f.reconcile_namespace("a");  // no status yet (not Ready): the reason may name other namespaces
+  REQUIRE(f.results.size() == 1);
+  CHECK(f.results[0].widen);
+  CHECK_FALSE(f.results[0].reconciled);
+  f.cache.resources.at("r").status.status = "Ready";
+  f.reconcile_namespace("a");  // Ready, but its source is missing: kept credentials are per resource
+  REQUIRE(f.results.size() == 2);
+  CHECK(f.results[1].widen);
+  CHECK(f.api.sent.empty());  // nothing written, no event
 }
