@@ -26,7 +26,7 @@ void StatusWriter::submit(const ImagePullSecret& resource, ResourceStatus status
     it->second.timer.bind(loop_);
   }
   Entry& e = it->second;
-  e.resource_version = resource.resource_version;
+  e.resource_version = resource.resource_version == e.own_from ? e.own_to : resource.resource_version;
   e.submitted = std::move(status);
   e.waiting = true;
   schedule(resource.name, e);
@@ -78,8 +78,9 @@ void StatusWriter::answered(const std::string& name, uint64_t generation, Result
   if (updated.ok()) {
     obs::info("status written", {{"imagepullsecret", name}, {"status", updated->status.status},
                                  {"reason", updated->status.reason}});
-    // Only our own write came in between: the waiting status is still planned against this.
-    if (e.waiting && e.resource_version == e.sent_version) e.resource_version = updated->resource_version;
+    e.own_from = e.sent_version;
+    e.own_to = updated->resource_version;
+    if (e.waiting && e.resource_version == e.own_from) e.resource_version = e.own_to;
     auto cached = cache_.resources.find(name);
     if (cached != cache_.resources.end() && cached->second.uid == updated->uid &&
         !older_version(updated->resource_version, cached->second.resource_version))

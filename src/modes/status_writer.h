@@ -7,7 +7,7 @@
 //
 // Each write is conditional on the resourceVersion its status was planned against, so a spec
 // edit in between makes it fail (409) rather than report on a spec it did not see; only our own
-// write in between moves that version on. A failed write drops what was waiting and reports the
+// last write in between moves that version on (a reconcile may plan before it and submit after). A failed write drops what was waiting and reports the
 // resource through `failed`, whose re-reconcile plans and submits afresh. A successful answer
 // updates the cached resource, as the watch event would.
 #pragma once
@@ -55,6 +55,9 @@ class StatusWriter {
     bool waiting = false;    // `submitted` not sent yet
     bool in_flight = false;
     std::string sent_version;  // the resourceVersion the write in flight carries
+    // The previous write moved the resource from `own_from` to `own_to`: a status planned
+    // against `own_from` saw everything but that write, so it is sent with `own_to`.
+    std::string own_from, own_to;
     std::optional<Millis> answered_ms;  // of the previous write
     loop::Timer timer;
   };

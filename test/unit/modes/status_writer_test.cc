@@ -114,3 +114,20 @@ TEST_CASE("status writer: a forgotten resource's answer and waiting write are dr
   CHECK(f.api.sent.size() == 1);
   CHECK(f.failed.empty());
 }
+
+TEST_CASE("status writer: a status planned before our own last write is sent against the version it made") {
+  Fixture f;
+  ImagePullSecret planned = f.resource();  // resourceVersion 5, as a reconcile saw it
+  f.submit({"a"});
+  f.pump();
+  f.api.reply(0, f.ok("6"));  // our write: 5 → 6
+  ResourceStatus s;
+  s.status = "Ready";
+  s.managed_namespaces = {"a", "b"};
+  f.writer.submit(planned, s);  // that reconcile ends only now
+  f.clock.advance(1'000);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  Json holder;
+  CHECK(json_string_or(json_member(f.body(1, holder), "metadata"), "resourceVersion") == "6");
+}
