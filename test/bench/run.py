@@ -281,6 +281,7 @@ class Bench:
         self.writes.wait(lambda w: wanted <= set(w.secrets()) or self.imps.process.poll() is not None, 60,
                          "relabelled namespaces")
         self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        self.writes.poll()  # the status writes that came after the last Secret
         cpu = None if cpu_before is None else self.imps.cpu() - cpu_before
         self.seeded.selected |= wanted
         secrets = self.writes.secrets()
@@ -295,6 +296,7 @@ class Bench:
             "samples": len(samples), "p50_ms": ms(percentile(samples, 0.50)), "p99_ms": ms(percentile(samples, 0.99)),
             "max_ms": ms(max(samples) if samples else None),
             "status_writes": writes_of(counts["byResource"], "imagepullsecrets"),
+            "status_writes_stored": len(status),
             "status_span_seconds": round(status[-1]["time"] - status[0]["time"], 2) if status else None,
             "secret_writes": writes_of(counts["byResource"], "secrets"),
             "cpu_ms_per_relabel": None if cpu is None else round(cpu * 1000 / max(1, len(names)), 2),

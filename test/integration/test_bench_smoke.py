@@ -128,7 +128,8 @@ class BenchSmoke(unittest.TestCase):
         self.assertGreater(burst["relabels"], 0)
         self.assertEqual(burst["samples"], burst["relabels"])
         self.assertEqual(burst["secret_writes"], burst["relabels"])
-        # At most one status write per second of the span the stand-in saw them in.
+        # Every status write succeeded, at most one per second of the span the stand-in stored them in.
+        self.assertEqual(burst["status_writes"], burst["status_writes_stored"])
         self.assertGreaterEqual(burst["status_writes"], 1)
         self.assertLessEqual(burst["status_writes"], int(burst["status_span_seconds"]) + 1)
         self.assertIsInstance(burst["cpu_ms_per_relabel"], float)
