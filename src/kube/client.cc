@@ -57,7 +57,7 @@ Status set_authorization(http::Request& request, TokenSource& tokens) {
   return {};
 }
 
-std::string default_user_agent() {
+std::string default_user_agent(std::string_view component) {
 #if defined(__x86_64__)
   constexpr const char* kArch = "amd64";
 #elif defined(__aarch64__)
@@ -65,7 +65,9 @@ std::string default_user_agent() {
 #else
   constexpr const char* kArch = "unknown";
 #endif
-  return std::string("imps/") + IMPS_VERSION + " (linux/" + kArch + ")";
+  std::string agent = std::string("imps/") + IMPS_VERSION + " (linux/" + kArch + ")";
+  if (!component.empty()) agent += " " + std::string(component);
+  return agent;
 }
 
 Client::Client(loop::EventLoop& loop, std::unique_ptr<Transport> transport, TokenSource tokens,
@@ -75,7 +77,7 @@ Client::Client(loop::EventLoop& loop, std::unique_ptr<Transport> transport, Toke
       tokens_(std::move(tokens)),
       options_(std::move(options)),
       path_prefix_(std::move(path_prefix)),
-      user_agent_(default_user_agent()),
+      user_agent_(default_user_agent(options_.component)),
       limiter_(loop.clock(), options_.qps, options_.burst),
       low_priority_timer_(loop) {}
 

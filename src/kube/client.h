@@ -63,6 +63,8 @@ struct ClientOptions {
   Millis request_timeout_ms = 30'000;  // client-go has none by default; a hung read must end
   Millis watch_inactivity_ms = kDefaultWatchInactivityMs;
   net::ProxyConfig proxy;  // empty = direct; a kubeconfig proxy-url takes precedence (connect())
+  // Ends the User-Agent ("controller", "refresher"), so that audit logs tell the modes apart.
+  std::string component;
 };
 
 // Whole objects, or only their metadata (PartialObjectMetadata[List]) for kinds whose bodies
@@ -124,8 +126,8 @@ struct WatchHandlers {
 // Adds `Authorization: Bearer <token>` when the source has a token (none for client
 // certificates). Fails only when a token file was never readable.
 Status set_authorization(http::Request& request, TokenSource& tokens);
-// "imps/<version> (linux/<arch>)", like client-go's "<binary>/<version> (<os>/<arch>) ...".
-std::string default_user_agent();
+// "imps/<version> (linux/<arch>)[ <component>]", like client-go's "<binary>/<version> (<os>/<arch>) ...".
+std::string default_user_agent(std::string_view component = {});
 
 class WatchStream;
 

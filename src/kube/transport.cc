@@ -23,7 +23,7 @@ Result<std::unique_ptr<Client>> Client::connect(loop::EventLoop& loop, const Clu
     // A malformed or unsupported proxy is a configuration error now, not a failure per request.
     TRY(http_options.proxy.select(true, origin.host, origin.port));
   }
-  http_options.user_agent = default_user_agent();
+  http_options.user_agent = default_user_agent(options.component);
   auto transport = std::make_unique<HttpTransport>(
       std::make_unique<http::Client>(loop, std::move(origin), std::move(http_options)));
   std::string prefix = config.server.path == "/" ? std::string() : config.server.path;

@@ -79,6 +79,7 @@ int run(const app::Config& config) {
   kube::ClientOptions client_options;
   client_options.qps = config.qps;
   client_options.burst = config.burst;
+  client_options.component = refresher_mode ? "refresher" : "controller";
   client_options.proxy = net::ProxyConfig::from_env();  // the kubeconfig's proxy-url overrides it
   auto client = kube::Client::connect(loop, *cluster, client_options);
   if (!client.ok()) {

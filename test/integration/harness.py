@@ -35,6 +35,14 @@ REQUEST_TIMEOUT = 30.0
 PROXY_VARIABLES = ("https_proxy", "http_proxy", "no_proxy", "all_proxy")
 
 
+# Set by CTest: imps' requests over the whole suite, one file per test file, for test_rbac. The
+# file exists as soon as a test file using this harness runs, even if imps asked nothing.
+REQUEST_LOG = os.environ.get("IMPS_REQUEST_LOG")
+if REQUEST_LOG:
+    os.makedirs(os.path.dirname(REQUEST_LOG), exist_ok=True)
+    open(REQUEST_LOG, "a").close()
+
+
 def wait_for(predicate, timeout=DEFAULT_WAIT, message="condition"):
     """Returns the first truthy value of predicate(); raises AssertionError after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -157,6 +165,8 @@ class StandIn:
 
     def __init__(self, *args):
         self.directory = tempfile.mkdtemp(prefix="imps-standin-")
+        if REQUEST_LOG:
+            args = (*args, "--request-log", REQUEST_LOG)
         self.process = subprocess.Popen([PYTHON, STANDIN, "--dir", self.directory, *args],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.info = self._read_ready_line()

@@ -21,6 +21,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from request_log import RequestLog
+
 MODES = ("status", "apf429", "html", "nonjson", "malformed", "oversized", "truncated", "drop")
 # Default size of an "oversized" body: well beyond any sane client cap, yet quick to stream locally.
 DEFAULT_OVERSIZE = 64 * 1024 * 1024
@@ -45,7 +47,8 @@ class Fault:
 
 
 class Faults:
-    def __init__(self):
+    def __init__(self, request_log=None):
+        self._request_log = request_log or RequestLog()
         self._lock = threading.Lock()
         self._faults = []
         self._by_verb = collections.Counter()
@@ -78,6 +81,7 @@ class Faults:
         return None
 
     def count(self, verb, path, resource, query, user_agent):
+        self._request_log.record(verb, path, user_agent)
         with self._lock:
             self._by_verb[verb] += 1
             self._by_path[f"{verb} {path}"] += 1

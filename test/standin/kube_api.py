@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import certs  # noqa: E402
 from admin import Admin, write_token  # noqa: E402
 from faults import Faults  # noqa: E402
+from request_log import RequestLog  # noqa: E402
 from lifecycle import Lifecycle  # noqa: E402
 from operations import Api  # noqa: E402
 from server import Auth, Frontend  # noqa: E402
@@ -75,6 +76,8 @@ def main():
     parser.add_argument("--bookmark-interval", type=float, default=None)
     parser.add_argument("--crd", default=DEFAULT_CRD, help="CRD file pre-installed when it exists")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--request-log", default=None,
+                        help="append imps' distinct (component, group, resource, verb) here (request_log.py)")
     args = parser.parse_args()
 
     directory = os.path.abspath(args.dir)
@@ -96,7 +99,7 @@ def main():
     api = Api(store, random.Random(rng.random()))
     Lifecycle(api, settings)
     seed_defaults(api)
-    frontend = Frontend(api, settings, Faults(), Auth(token_file), random.Random(rng.random()), pki,
+    frontend = Frontend(api, settings, Faults(RequestLog(args.request_log)), Auth(token_file), random.Random(rng.random()), pki,
                         args.port, args.verbose)
     admin = Admin(frontend, token_file)
     url = f"https://127.0.0.1:{frontend.port}"

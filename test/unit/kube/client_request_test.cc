@@ -55,6 +55,17 @@ TEST_CASE("client: GET builds path, Accept, User-Agent and Bearer; answers are p
   CHECK(f.client->request_counts().get == 1);
 }
 
+TEST_CASE("client: the component ends the User-Agent, so audit logs tell the modes apart") {
+  CHECK(default_user_agent("refresher").rfind(default_user_agent() + " refresher", 0) == 0);
+  ClientOptions options;
+  options.component = "controller";
+  Fixture f(options);
+  f.client->get(kNamespaces, "", "ns", [](Result<Json>) {});
+  f.pump();
+  REQUIRE(f.api.sent.size() == 1);
+  CHECK(f.api.sent[0].header("User-Agent") == default_user_agent() + " controller");
+}
+
 TEST_CASE("client: metadata-only requests ask for PartialObjectMetadata[List]") {
   Fixture f;
   Captured a, b;
