@@ -16,7 +16,7 @@
 //   exchange, connecting included (which connect_timeout_ms bounds on its own as well).
 // - HTTPS_PROXY / NO_PROXY (from ProxyConfig) route TLS origins through HTTP CONNECT; plain-HTTP
 //   origins are always reached directly.
-// - Name resolution blocks the loop (see net/resolve.h for how its cost is bounded).
+// - Name resolution never blocks the loop (net/resolve.h); the connect timeout bounds it.
 // - Callbacks are never invoked from inside send()/stream(); each request gets exactly one
 //   completion (done / on_end), unless cancelled.
 // - Errors carry ErrorKind::Transient for connection-level failures (refused, reset, timeout, TLS

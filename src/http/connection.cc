@@ -29,14 +29,24 @@ void Connection::open(std::function<void(Status)> ready) {
   }
   const std::string& host = proxy_ ? proxy_->host : origin_.host;
   const uint16_t port = proxy_ ? proxy_->port : origin_.port;
-  auto addresses = net::resolve(host, port, loop_.clock());
+  // Started first: it bounds a slow DNS answer too.
+  timeout_.start(options_.connect_timeout_ms, [this, host] {
+    const std::string what = lookup_.active() ? "resolving " + host : "connect to " + authority(origin_.host, origin_.port);
+    fail(make_error(ErrorKind::Transient, what + " timed out after " + std::to_string(options_.connect_timeout_ms) + " ms"));
+  });
+  lookup_ = net::Lookup::start(host, port);
+  if (lookup_.ready()) return on_resolved();
+  auto watch = loop::FdWatch::create(loop_, lookup_.fd(), loop::kReadable, [this](uint8_t) { on_resolved(); });
+  if (!watch.ok()) return fail(std::move(watch).error());
+  watch_ = std::move(watch.value());
+}
+
+void Connection::on_resolved() {
+  watch_.reset();
+  auto addresses = lookup_.take();
   if (!addresses.ok()) return fail(std::move(addresses).error());
   addresses_ = std::move(addresses.value());
-  last_error_ = make_error(ErrorKind::Transient, "no address for " + host);
-  timeout_.start(options_.connect_timeout_ms, [this] {
-    fail(make_error(ErrorKind::Transient, "connect to " + authority(origin_.host, origin_.port) + " timed out after " +
-                                              std::to_string(options_.connect_timeout_ms) + " ms"));
-  });
+  last_error_ = make_error(ErrorKind::Transient, "no address for " + (proxy_ ? proxy_->host : origin_.host));
   connect_next();
 }
 
@@ -139,6 +149,7 @@ void Connection::fail(Error error) {
   if (!ready_) return;
   timeout_.cancel();
   watch_.reset();
+  lookup_ = net::Lookup();
   stream_.reset();
   connecting_fd_.reset();
   auto ready = std::move(ready_);

@@ -1,7 +1,7 @@
 // One transport connection of an http::Client, established asynchronously:
-//   resolve (cached, see net/resolve.h) → TCP connect, each address in turn → [HTTP CONNECT
+//   resolve (on the resolver's thread, cached, see net/resolve.h) → TCP connect, each address in turn → [HTTP CONNECT
 //   through the proxy] → [TLS handshake and verification] → established.
-// The whole establishment is bounded by ClientOptions::connect_timeout_ms. Afterwards the owner
+// The whole establishment, name resolution included, is bounded by ClientOptions::connect_timeout_ms. Afterwards the owner
 // drives stream() itself and chooses the fd handler with watch().
 // Proxies are used for TLS origins only (HTTPS_PROXY); plain-HTTP origins (stand-ins, link-local
 // credential endpoints) are always reached directly.
@@ -40,6 +40,7 @@ class Connection {
   void unwatch() { watch_.reset(); }
 
  private:
+  void on_resolved();
   void connect_next();
   void on_connect_writable();
   void start_proxy_connect();
@@ -54,6 +55,7 @@ class Connection {
   const ClientOptions& options_;
   std::function<void(Status)> ready_;
   std::optional<net::ProxyEndpoint> proxy_;
+  net::Lookup lookup_;
   std::vector<net::Address> addresses_;
   size_t next_address_ = 0;
   Error last_error_;

@@ -26,13 +26,15 @@ ACCOUNT = "123456789012"
 
 
 class AwsStandin:
-    def __init__(self):
+    def __init__(self, dns_names=()):
+        """dns_names: extra names in the certificate, for tests that reach it through DNS."""
         self.tmp = tempfile.TemporaryDirectory(prefix="imps-aws-")
         self.cert = os.path.join(self.tmp.name, "cert.pem")
         key = os.path.join(self.tmp.name, "key.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                         "-nodes", "-keyout", key, "-out", self.cert, "-days", "1", "-subj", "/CN=localhost",
-                        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True, capture_output=True)
+                        "-addext", "subjectAltName=" + ",".join([f"DNS:{n}" for n in ("localhost", *dns_names)] + ["IP:127.0.0.1"])],
+                       check=True, capture_output=True)
         self.state, *self.servers = aws_api.make_servers(self.cert, key)
         for server in self.servers:
             threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -94,10 +96,12 @@ def ecr_password(secret, registry):
 
 
 class EcrCase(ControllerCase):
+    AWS_DNS_NAMES = ()
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.aws = AwsStandin()
+        cls.aws = AwsStandin(cls.AWS_DNS_NAMES)
 
     @classmethod
     def tearDownClass(cls):

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "loop/event_loop.h"
+#include "net/resolve_now.h"
 
 namespace imps::net {
 namespace {
@@ -34,28 +35,9 @@ bool writable(int fd) {
   return ::poll(&p, 1, kDeadlineMs) == 1;
 }
 
-TEST_CASE("IP literals resolve without a lookup and carry the port") {
-  CHECK(is_ip_literal("127.0.0.1"));
-  CHECK(is_ip_literal("::1"));
-  CHECK_FALSE(is_ip_literal("[::1]"));
-  CHECK_FALSE(is_ip_literal("localhost"));
-  auto v4 = resolve("127.0.0.1", 6443);
-  REQUIRE(v4.ok());
-  REQUIRE(v4->size() == 1);
-  CHECK((*v4)[0].text == "127.0.0.1");
-  CHECK(ntohs(reinterpret_cast<const sockaddr_in*>(&(*v4)[0].storage)->sin_port) == 6443);
-}
-
-TEST_CASE("a name that does not resolve is a Transient error naming the host") {
-  auto result = resolve("does-not-exist.invalid", 443);
-  REQUIRE_FALSE(result.ok());
-  CHECK(result.error().kind == ErrorKind::Transient);
-  CHECK(result.error().message.find("does-not-exist.invalid") != std::string::npos);
-}
-
 TEST_CASE("connect, write and read with would-block and end-of-stream outcomes") {
   Listener listener;
-  auto addresses = resolve("127.0.0.1", listener.port);
+  auto addresses = testing::resolve_now("127.0.0.1", listener.port);
   REQUIRE(addresses.ok());
   auto fd = start_connect((*addresses)[0]);
   REQUIRE(fd.ok());
@@ -100,7 +82,7 @@ TEST_CASE("connection refused is a Transient error naming the endpoint") {
     Listener closed;  // bound then closed: nothing listens on that port any more
     port = closed.port;
   }
-  auto addresses = resolve("127.0.0.1", port);
+  auto addresses = testing::resolve_now("127.0.0.1", port);
   REQUIRE(addresses.ok());
   auto fd = start_connect((*addresses)[0]);
   Status status = fd.ok() ? Status{} : Status(fd.error());

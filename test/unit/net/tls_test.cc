@@ -8,6 +8,7 @@
 #include <string>
 
 #include "loop/event_loop.h"
+#include "net/resolve_now.h"
 #include "net/tcp.h"
 #include "net/tls_test_peer.h"
 
@@ -29,7 +30,7 @@ bool wait_for(int fd, uint8_t interest) {
 }
 
 Result<std::unique_ptr<Stream>> connect_tcp(const std::string& host, uint16_t port) {
-  TRY_ASSIGN(std::vector<Address> addresses, resolve(host, port));
+  TRY_ASSIGN(std::vector<Address> addresses, testing::resolve_now(host, port));
   Error last = make_error(ErrorKind::Transient, "no address");
   for (const Address& address : addresses) {  // "localhost" may list ::1 first; the server is IPv4
     TRY_ASSIGN(UniqueFd fd, start_connect(address));
