@@ -106,6 +106,54 @@ class KubectlTest(unittest.TestCase):
         self.kubectl("delete", "imps", "from-kubectl")
         self.assertNotIn("from-kubectl", self.kubectl("get", "imps", "-o", "name").stdout)
 
+    def test_service_account_pull_secrets(self):
+        wait_for(lambda: self.kubectl("get", "sa", "default", "-n", "kubectl-test", check=False).returncode == 0,
+                 message="the default ServiceAccount of a new namespace")
+        self.kubectl("patch", "sa", "default", "-n", "kubectl-test", "--type=merge",
+                     "-p", '{"imagePullSecrets":[{"name":"mine"},{"name":"pull"}]}')
+        sa = json.loads(self.kubectl("get", "sa", "default", "-n", "kubectl-test", "-o", "json").stdout)
+        self.assertEqual(sa["imagePullSecrets"], [{"name": "mine"}, {"name": "pull"}])
+        patched = self.kubectl("patch", "sa", "default", "-n", "kubectl-test", "--type=merge",
+                               "-p", json.dumps({"metadata": {"resourceVersion": "1"}}), check=False)
+        self.assertNotEqual(patched.returncode, 0)
+        self.assertIn("the object has been modified", patched.stderr)
+
+    def evict(self, pod):
+        path = os.path.join(self.scratch, "eviction.json")
+        with open(path, "w") as f:
+            json.dump({"apiVersion": "policy/v1", "kind": "Eviction",
+                       "metadata": {"name": pod, "namespace": "kubectl-test"}}, f)
+        return self.kubectl("create", "--raw", f"/api/v1/namespaces/kubectl-test/pods/{pod}/eviction",
+                            "-f", path, check=False)
+
+    def test_eviction_respects_a_disruption_budget(self):
+        client = self.standin.client()
+        base = "/api/v1/namespaces/kubectl-test/pods"
+        for name in ("serving", "stuck"):
+            client.create(base, {"metadata": {"name": name, "labels": {"app": "web"}},
+                                 "spec": {"containers": [{"name": "c", "image": "registry.example/web"}]}})
+        client.put(base + "/serving/status", dict(client.get(base + "/serving").json(), status={
+            "phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}))
+        pdbs = "/apis/policy/v1/namespaces/kubectl-test/poddisruptionbudgets"
+        client.create(pdbs, {"metadata": {"name": "web"}, "spec": {"minAvailable": 1,
+                                                                   "selector": {"matchLabels": {"app": "web"}}}})
+        client.put(pdbs + "/web/status", dict(client.get(pdbs + "/web").json(), status={
+            "disruptionsAllowed": 0, "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1}))
+        refused = self.evict("serving")
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("Cannot evict pod as it would violate the pod's disruption budget", refused.stderr)
+        self.assertEqual(client.get(base + "/serving").status, 200)
+        # A Pending pod serves nothing: the budget does not protect it.
+        self.assertEqual(self.evict("stuck").returncode, 0)
+        self.assertEqual(client.get(base + "/stuck").status, 404)
+        client.put(pdbs + "/web/status", dict(client.get(pdbs + "/web").json(), status={
+            "disruptionsAllowed": 1, "currentHealthy": 2, "desiredHealthy": 1, "expectedPods": 2}))
+        self.assertEqual(self.evict("serving").returncode, 0, "allowed once the budget has room")
+        self.assertEqual(client.get(base + "/serving").status, 404)
+        self.assertEqual(client.get(pdbs + "/web").json()["status"]["disruptionsAllowed"], 0)
+        missing = self.evict("serving")
+        self.assertIn("NotFound", missing.stderr)
+
     def test_client_certificate_user(self):
         out = self.kubectl("get", "namespaces", "-o", "name", cert=True).stdout.split()
         self.assertIn("namespace/default", out)

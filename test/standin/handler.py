@@ -15,6 +15,7 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler
 
+import eviction
 import tables
 import watch
 from operations import CRDS
@@ -75,7 +76,8 @@ def parse_resource_path(registry, path):
         raise unknown_resource()
     name = rest[1] if len(rest) > 1 else None
     subresource = rest[2] if len(rest) > 2 else None
-    if subresource is not None and not (subresource == "status" and t.status_subresource):
+    if subresource is not None and not ((subresource == "status" and t.status_subresource)
+                                        or (subresource == "eviction" and t.eviction)):
         raise unknown_resource()
     return t, namespace, name, subresource
 
@@ -245,7 +247,11 @@ class ApiHandler(BaseHTTPRequestHandler):
                 if method != "GET":
                     raise ApiError(405, f"the server does not allow this method on the requested resource")
                 return "discovery", None
-            t, namespace, name, _ = parse_resource_path(self.server.api.registry, path)
+            t, namespace, name, subresource = parse_resource_path(self.server.api.registry, path)
+            if subresource == "eviction":
+                if method != "POST":
+                    raise ApiError(405, "the server does not allow this method on the requested resource")
+                return "create", t
             if method == "GET":
                 verb = "get" if name else ("watch" if query.get("watch") in ("1", "true") else "list")
             else:
@@ -291,6 +297,8 @@ class ApiHandler(BaseHTTPRequestHandler):
                 return self._send(200, tables.table(self._columns(t), [obj], query.get("includeObject"),
                                                     {"resourceVersion": obj["metadata"]["resourceVersion"]}))
             return self._send(200, watch.metadata_only(obj) if form == "metadata" else obj)
+        if subresource == "eviction":
+            return self._send(201, eviction.evict(api, t, namespace, name, self._json_body()))
         if verb == "create":
             body = self._json_body()
             return self._send(201, api.create(t, namespace, body, query.get("dryRun") == "All"))

@@ -2,6 +2,8 @@
 
 - Namespace lifecycle: a namespace marked for deletion (Terminating) loses its contents after
   `namespace_delay` (objects with finalizers are only marked and waited for), then goes itself.
+- ServiceAccounts: every new namespace gets its `default` ServiceAccount right away (the
+  controller-manager's serviceaccount controller), unless `service_account_controller` is off.
 - Garbage collection (background propagation): an object all of whose owners are absent (matched
   by uid; a namespaced owner must be in the dependent's namespace) is deleted `gc_delay` after
   that became observable.
@@ -12,8 +14,12 @@ import heapq
 import itertools
 import threading
 import time
+import uuid
 
 from operations import NAMESPACES
+from store import now_rfc3339
+
+SERVICE_ACCOUNTS = ("", "serviceaccounts")
 
 # While a terminating namespace still holds objects with finalizers, look again this often.
 NAMESPACE_RECHECK = 0.1
@@ -51,6 +57,8 @@ class Lifecycle:
 
     def _on_event(self, event):
         meta = event.obj["metadata"]
+        if event.key == NAMESPACES and event.type == "ADDED" and self.settings.service_account_controller:
+            self._schedule(0, self._create_default_service_account, meta["name"])
         if event.key == NAMESPACES and event.type == "MODIFIED" and meta.get("deletionTimestamp"):
             if not (event.old or {}).get("metadata", {}).get("deletionTimestamp"):
                 self._schedule(self.settings.namespace_delay, self._finalize_namespace, meta["name"])
@@ -59,6 +67,16 @@ class Lifecycle:
         elif event.type != "DELETED" and meta.get("ownerReferences"):
             self._schedule(self.settings.gc_delay, self._collect, event.key,
                            meta.get("namespace", ""), meta["name"])
+
+    def _create_default_service_account(self, namespace):
+        ns = self.store.get(NAMESPACES, "", namespace)
+        if ns is None or ns["metadata"].get("deletionTimestamp"):
+            return
+        if self.store.get(SERVICE_ACCOUNTS, namespace, "default") is None:
+            self.store.put(SERVICE_ACCOUNTS, {
+                "apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": {"name": "default", "namespace": namespace, "uid": str(uuid.uuid4()),
+                             "creationTimestamp": now_rfc3339()}}, "ADDED")
 
     def _finalize_namespace(self, name):
         namespace = self.store.get(NAMESPACES, "", name)

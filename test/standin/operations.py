@@ -182,7 +182,7 @@ class Api:
             obj = self.store.get(t.key, namespace, name)
             if obj is None:
                 raise not_found(t.plural, name, t.group)
-            self._check_preconditions(t, obj, options.get("preconditions") or {})
+            self.check_preconditions(t, obj, options.get("preconditions") or {})
             if options.get("propagationPolicy") == "Orphan":
                 self.orphan_dependents(obj["metadata"]["uid"])
             if t.key == NAMESPACES or obj["metadata"].get("finalizers"):
@@ -194,7 +194,7 @@ class Api:
             return present(t, last)
 
     @staticmethod
-    def _check_preconditions(t, obj, preconditions):
+    def check_preconditions(t, obj, preconditions):
         meta = obj["metadata"]
         for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
             wanted = preconditions.get(field)

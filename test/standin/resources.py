@@ -29,6 +29,8 @@ class ResourceType:
     extra_fields: tuple = ()
     # A watch BOOKMARK stub carries these typed empty fields, like the Go structs serialise.
     bookmark_stub: dict = field(default_factory=dict, hash=False, compare=False)
+    # Pods only: the policy/v1 eviction subresource (eviction.py), create-only.
+    eviction: bool = False
 
     @property
     def key(self):
@@ -57,6 +59,9 @@ class ResourceType:
             entries.append({"name": f"{self.plural}/status", "singularName": "",
                             "namespaced": self.namespaced, "kind": self.kind,
                             "verbs": ["get", "patch", "update"]})
+        if self.eviction:
+            entries.append({"name": f"{self.plural}/eviction", "singularName": "", "namespaced": True,
+                            "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]})
         return entries
 
 
@@ -68,7 +73,7 @@ BUILTIN_TYPES = (
                  extra_fields=("spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                                "spec.serviceAccountName", "status.phase", "status.podIP",
                                "status.nominatedNodeName"),
-                 bookmark_stub={"spec": {"containers": None}, "status": {}}),
+                 bookmark_stub={"spec": {"containers": None}, "status": {}}, eviction=True),
     ResourceType("", "v1", "secrets", "secret", "Secret", True, extra_fields=("type",)),
     ResourceType("", "v1", "events", "event", "Event", True, ("ev",),
                  extra_fields=("involvedObject.kind", "involvedObject.namespace",

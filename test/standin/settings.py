@@ -24,6 +24,8 @@ class Settings:
     watch_min_timeout: float = 1800.0
     # Reason of the ERROR event for a too-old watch: "Expired" (current) or "Gone" (<= 1.17).
     too_old_reason: str = "Expired"
+    # Create a `default` ServiceAccount in each new namespace, as every real cluster does.
+    service_account_controller: bool = True
 
     def update(self, values):
         """Applies a dict of known settings; returns the names it did not know."""
