@@ -113,6 +113,11 @@ class KubectlTest(unittest.TestCase):
                      "-p", '{"imagePullSecrets":[{"name":"mine"},{"name":"pull"}]}')
         sa = json.loads(self.kubectl("get", "sa", "default", "-n", "kubectl-test", "-o", "json").stdout)
         self.assertEqual(sa["imagePullSecrets"], [{"name": "mine"}, {"name": "pull"}])
+        # Admission copies the account's pull secrets into a new pod that lists none.
+        self.kubectl("run", "admitted", "-n", "kubectl-test", "--image=registry.example/app")
+        pod = json.loads(self.kubectl("get", "pod", "admitted", "-n", "kubectl-test", "-o", "json").stdout)
+        self.assertEqual(pod["spec"]["serviceAccountName"], "default")
+        self.assertEqual(pod["spec"]["imagePullSecrets"], [{"name": "mine"}, {"name": "pull"}])
         patched = self.kubectl("patch", "sa", "default", "-n", "kubectl-test", "--type=merge",
                                "-p", json.dumps({"metadata": {"resourceVersion": "1"}}), check=False)
         self.assertNotEqual(patched.returncode, 0)

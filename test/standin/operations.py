@@ -113,11 +113,26 @@ class Api:
         with self.store.lock:
             obj = admission.prepare_create(t, obj, namespace)
             self._check_namespace(t, namespace)
+            if t.kind == "Pod":
+                self._admit_service_account(obj, namespace)
             if self.store.get(t.key, namespace, meta["name"]) is not None:
                 raise already_exists(t.plural, meta["name"], t.group)
             if dry_run:
                 return present(t, obj)
             return present(t, self.store.put(t.key, obj, "ADDED"))
+
+    def _admit_service_account(self, pod, namespace):
+        """The ServiceAccount admission plugin: a pod runs as `default` unless it names an account,
+        and one that lists no imagePullSecrets gets its account's. (The real plugin also rejects
+        pods whose account does not exist yet; the stand-in admits them unchanged.)"""
+        spec = pod.get("spec")
+        if not isinstance(spec, dict):
+            return
+        account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+        spec["serviceAccountName"] = spec["serviceAccount"] = account
+        sa = self.store.get(("", "serviceaccounts"), namespace, account)
+        if sa is not None and not spec.get("imagePullSecrets") and sa.get("imagePullSecrets"):
+            spec["imagePullSecrets"] = clone(sa["imagePullSecrets"])
 
     def replace(self, t, namespace, name, body, subresource=None):
         if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):

@@ -93,6 +93,9 @@ BUILTIN_TYPES = (
                  bookmark_stub={"spec": {}, "status": {}}),
     ResourceType("apps", "v1", "deployments", "deployment", "Deployment", True, ("deploy",),
                  status_subresource=True, bookmark_stub={"spec": {}, "status": {}}),
+    # Owners of pods in tests (no controller runs: nothing creates or deletes their pods).
+    ResourceType("apps", "v1", "replicasets", "replicaset", "ReplicaSet", True, ("rs",),
+                 status_subresource=True, bookmark_stub={"spec": {}, "status": {}}),
     ResourceType("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", True,
                  bookmark_stub={"roleRef": {}}),
