@@ -5,6 +5,20 @@ namespace imps {
 // Long enough for any valid qualified name (253 + 1 + 63), short enough for a status line.
 constexpr size_t kMaxQuotedChars = 320;
 
+std::vector<std::string> split_name_list(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 Result<StringMap> parse_string_map(const cJSON* node, std::string_view where) {
   StringMap out;
   if (!node || cJSON_IsNull(node)) return out;

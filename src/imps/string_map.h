@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -22,6 +23,10 @@ using StringMap = std::map<std::string, std::string, std::less<>>;
 Result<StringMap> parse_string_map(const cJSON* node, std::string_view where);
 // Adds `key: {..}` to obj (nothing when the map is empty, as the API server omits empty maps).
 void add_string_map(cJSON* obj, const char* key, const StringMap& map);
+
+// Bookkeeping annotations hold comma-separated lists of names or keys (neither can contain a
+// comma): split one, dropping empty items and blanks around them.
+std::vector<std::string> split_name_list(std::string_view list);
 
 // Quotes outside text for an error message, cut to a length that keeps messages readable.
 // Only for names, keys and selector values: never pass credentials.

@@ -17,18 +17,6 @@ std::string join_keys(const StringMap& map) {
   return out;
 }
 
-std::vector<std::string> split_keys(std::string_view list) {
-  std::vector<std::string> out;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view key = list.substr(0, comma);
-    if (!key.empty()) out.emplace_back(key);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return out;
-}
-
 std::string lookup(const StringMap& map, std::string_view key) {
   auto it = map.find(key);
   return it == map.end() ? std::string() : it->second;
@@ -36,7 +24,7 @@ std::string lookup(const StringMap& map, std::string_view key) {
 
 // Keys that were ours on the observed Secret, according to its bookkeeping annotation.
 std::vector<std::string> previously_managed(const ObservedSecret& observed, std::string_view list_key) {
-  return split_keys(lookup(observed.annotations, list_key));
+  return split_name_list(lookup(observed.annotations, list_key));
 }
 
 // Keys we set before and no longer want; the bookkeeping annotations are always ours, and so is

@@ -33,3 +33,10 @@ TEST_CASE("quoted cuts long text") {
   CHECK(quoted("x") == "\"x\"");
   CHECK(quoted(std::string(10000, 'a')).size() < 400);
 }
+
+TEST_CASE("bookkeeping name lists split on commas, blanks and empty items dropped") {
+  CHECK(split_name_list("").empty());
+  CHECK(split_name_list(",, ,").empty());
+  CHECK(split_name_list("a") == std::vector<std::string>{"a"});
+  CHECK(split_name_list("b, a,,c ") == std::vector<std::string>{"b", "a", "c"});
+}
