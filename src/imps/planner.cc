@@ -87,6 +87,7 @@ ResourceStatus make_status(const PlanInput& in, const Plan& plan, std::vector<st
       s.validity_seconds = std::max<int64_t>(0, in.sources->earliest_expiry - in.now);
   }
   for (const Conflict& c : plan.conflicts) causes.push_back(c.reason);
+  causes.insert(causes.end(), in.other_problems.begin(), in.other_problems.end());
   std::sort(managed.begin(), managed.end());
   managed.erase(std::unique(managed.begin(), managed.end()), managed.end());
   s.managed_namespaces = std::move(managed);

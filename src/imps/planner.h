@@ -39,6 +39,9 @@ struct PlanInput {
   std::vector<const ObservedSecret*> observed;
   // Other live ImagePullSecrets by uid (nullptr when unknown): decides who is older.
   std::function<const ImagePullSecret*(std::string_view uid)> find_resource;
+  // Problems found outside this plan that the status must report (failed ServiceAccount
+  // patches): appended to the reason, and they make the resource Failed.
+  std::vector<std::string> other_problems;
   int64_t now = 0;                 // Unix seconds, for validitySeconds
   std::string now_rfc3339;         // for lastSuccessfulReconciliation
 };

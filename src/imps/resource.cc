@@ -76,6 +76,28 @@ Result<std::vector<std::string>> parse_names(const cJSON* node) {
   return out;
 }
 
+Result<ServiceAccountSpec> parse_service_accounts(const cJSON* node) {
+  ServiceAccountSpec out;
+  if (!node || cJSON_IsNull(node)) return out;
+  if (!cJSON_IsObject(node)) return invalid("target.serviceAccounts: must be an object");
+  const cJSON* names = json_member(node, "names");
+  if (names && !cJSON_IsNull(names)) {
+    if (!cJSON_IsArray(names)) return invalid("target.serviceAccounts.names: must be a list of strings");
+    for (const cJSON* n = names->child; n; n = n->next) {
+      if (!cJSON_IsString(n)) return invalid("target.serviceAccounts.names: must be a list of strings");
+      std::string name = n->valuestring;
+      if (name != kAllServiceAccounts && !is_dns_subdomain(name))
+        return invalid("target.serviceAccounts.names: " + quoted(name) + " is not a valid ServiceAccount name");
+      out.names.push_back(std::move(name));
+    }
+  }
+  const cJSON* restart = json_member(node, "restartStuckPods");
+  if (restart && !cJSON_IsNull(restart) && !cJSON_IsBool(restart))
+    return invalid("target.serviceAccounts.restartStuckPods: must be a boolean");
+  out.restart_stuck_pods = cJSON_IsTrue(restart);
+  return out;
+}
+
 // A member that must be an object when present; a mistyped one is reported and read as absent.
 const cJSON* object_member(const cJSON* parent, const char* key, const char* where,
                            std::vector<std::string>& errors) {
@@ -100,6 +122,7 @@ void parse_spec(const cJSON* spec, ImagePullSecret& out) {
   t.secret.labels = collect(parse_label_map(json_member(secret, "labels"), "target.secret.labels"), errors);
   t.secret.annotations =
       collect(parse_annotation_map(json_member(secret, "annotations"), "target.secret.annotations"), errors);
+  t.service_accounts = collect(parse_service_accounts(json_member(target, "serviceAccounts")), errors);
   const cJSON* namespaces = object_member(target, "namespaces", "target.namespaces", errors);
   t.namespace_names = collect(parse_names(json_member(namespaces, "names")), errors);
   t.namespace_labels = collect(parse_selectors(json_member(namespaces, "labels"), SelectorKind::Labels,
@@ -138,6 +161,12 @@ Result<ImagePullSecret> parse_image_pull_secret(const cJSON* object) {
 Result<ImagePullSecret> parse_image_pull_secret(std::string_view json_text) {
   TRY_ASSIGN(Json doc, Json::parse(json_text));
   return parse_image_pull_secret(doc.get());
+}
+
+bool ServiceAccountSpec::names_account(std::string_view name) const {
+  for (const std::string& n : names)
+    if (n == kAllServiceAccounts || n == name) return true;
+  return false;
 }
 
 bool is_older(const ImagePullSecret& a, const ImagePullSecret& b) {

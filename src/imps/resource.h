@@ -38,8 +38,20 @@ struct TargetSecretSpec {
   StringMap annotations;
 };
 
+// spec.target.serviceAccounts (an addition over the original): the ServiceAccounts whose
+// imagePullSecrets get the target Secret in every namespace that holds it.
+inline constexpr std::string_view kAllServiceAccounts = "*";
+struct ServiceAccountSpec {
+  std::vector<std::string> names;  // ServiceAccount names, or "*" for all of them
+  bool restart_stuck_pods = false;
+  bool operator==(const ServiceAccountSpec&) const = default;
+  bool used() const { return !names.empty(); }
+  bool names_account(std::string_view name) const;
+};
+
 struct TargetSpec {
   TargetSecretSpec secret;
+  ServiceAccountSpec service_accounts;
   std::vector<std::string> namespace_names;
   std::vector<Selector> namespace_labels;
   std::vector<Selector> namespace_annotations;

@@ -329,6 +329,17 @@ void Client::merge_patch(const ResourceType& type, std::string_view ns, std::str
              std::move(done), true);
 }
 
+void Client::evict(std::string_view ns, std::string_view name, std::string_view uid, JsonCallback done) {
+  Json body = Json::object();
+  json_set_string(body.get(), "apiVersion", "policy/v1");
+  json_set_string(body.get(), "kind", "Eviction");
+  cJSON* meta = json_add_object(body.get(), "metadata");
+  json_set_string(meta, "name", name);
+  json_set_string(meta, "namespace", ns);
+  if (!uid.empty()) json_set_string(json_add_object(json_add_object(body.get(), "deleteOptions"), "preconditions"), "uid", uid);
+  write_call(Verb::Create, "POST", eviction_path(ns, name), "application/json", body, std::move(done), true);
+}
+
 void Client::remove(const ResourceType& type, std::string_view ns, std::string_view name,
                     const Preconditions& preconditions, JsonCallback done) {
   http::Request request = build("DELETE", object_path(type, ns, name), kAcceptJson);

@@ -180,6 +180,9 @@ class Client {
                    const Json& patch, JsonCallback done);
   void remove(const ResourceType& type, std::string_view ns, std::string_view name,
               const Preconditions& preconditions, JsonCallback done);
+  // POST a policy/v1 Eviction for the pod (counted as a create): the API server deletes it
+  // unless a PodDisruptionBudget forbids it (429). `uid`, when set, is a delete precondition.
+  void evict(std::string_view ns, std::string_view name, std::string_view uid, JsonCallback done);
   Watch watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
               WatchHandlers handlers, Shape shape = Shape::Full);
 

@@ -40,6 +40,10 @@ std::string status_path(const ResourceType& type, std::string_view ns, std::stri
   return object_path(type, ns, name).append("/status");
 }
 
+std::string eviction_path(std::string_view ns, std::string_view name) {
+  return object_path(kPods, ns, name).append("/eviction");
+}
+
 std::string list_query(const ListOptions& options) {
   std::string query;
   append_if_set(query, "labelSelector", options.label_selector);

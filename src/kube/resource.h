@@ -23,6 +23,7 @@ struct ResourceType {
 inline constexpr ResourceType kNamespaces{"", "v1", "namespaces", "Namespace", false};
 inline constexpr ResourceType kPods{"", "v1", "pods", "Pod", true};
 inline constexpr ResourceType kSecrets{"", "v1", "secrets", "Secret", true};
+inline constexpr ResourceType kServiceAccounts{"", "v1", "serviceaccounts", "ServiceAccount", true};
 inline constexpr ResourceType kEvents{"", "v1", "events", "Event", true};  // core/v1 (written)
 inline constexpr ResourceType kLeases{"coordination.k8s.io", "v1", "leases", "Lease", true};
 inline constexpr ResourceType kImagePullSecrets{"images.banzaicloud.io", "v1alpha1", "imagepullsecrets",
@@ -38,6 +39,8 @@ std::string collection_path(const ResourceType& type, std::string_view ns = {});
 std::string object_path(const ResourceType& type, std::string_view ns, std::string_view name);
 // Its status subresource: <object>/status.
 std::string status_path(const ResourceType& type, std::string_view ns, std::string_view name);
+// A pod's eviction subresource (policy/v1 Eviction): /api/v1/namespaces/<ns>/pods/<name>/eviction.
+std::string eviction_path(std::string_view ns, std::string_view name);
 
 struct ListOptions {
   std::string label_selector;

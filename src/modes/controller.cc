@@ -46,6 +46,13 @@ Controller::Controller(loop::EventLoop& loop, kube::Client& client, Random& rand
                                    [this](const std::string&) { check_ready(); }}),
       status_(loop, client, cache_, kStatusWriteInterval),
       reconciler_(client, cache_, sources_, ecr_, events_, status_, loop.clock()),
+      stuck_pods_(loop, client, random, cache_, events_),
+      service_accounts_(loop, client, random, cache_,
+                        ServiceAccountHandlers{
+                            [this](const std::string& name) { enqueue(name); },
+                            [this](const std::string& ns, const std::string& account,
+                                   const std::vector<std::string>& secrets) { stuck_pods_.added(ns, account, secrets); },
+                            [this](const std::string& ns) { stuck_pods_.settled(ns); }}),
       metrics_(registry),
       resync_timer_(loop) {
   ecr_.on_change([this](const std::string& name) { enqueue(name); });
@@ -138,6 +145,7 @@ void Controller::resources_changed() {
     for (const SourceRef& ref : resource.spec.credentials) wanted[ref.namespace_name].insert(ref.name);
   sources_.set_wanted(wanted);
   if (!pods_ || pod_selectors() != pod_selectors_) start_pod_watch();
+  service_accounts_.resources_changed();
 }
 
 Controller::PodSelectors Controller::pod_selectors() const {
@@ -383,6 +391,8 @@ void Controller::finished(const std::string& key, Millis started, ReconcileResul
   }
   if (result.again) queue_.add(key);
   if (result.widen) queue_.add(split_key(key).first);
+  auto [name, ns] = split_key(key);
+  service_accounts_.resource_reconciled(name, ns);
   loop_.defer([this] { pump(); });
 }
 
@@ -405,6 +415,7 @@ Millis Controller::resync() {
   events_.new_period();
   cache_.foreign.clear();  // re-verified by the next create: the other party may have deleted theirs
   enqueue_all();
+  service_accounts_.resync();
   return options_.resync_interval_ms;
 }
 

@@ -23,6 +23,10 @@
 // as they come, remembering only the keys seen (key_set.h); pods go into a pending PodIndex that
 // replaces the live one at the list's end (its keys are hashes, so vanished pods could not be
 // found and uncounted otherwise).
+// ServiceAccounts (spec.target.serviceAccounts) are kept by ServiceAccountSync, which hears of
+// every finished reconcile and of resource changes; it reports failed patches back as problems
+// of the resources (re-enqueued for their status) and hands added entries to the
+// StuckPodRestarter.
 #pragma once
 
 #include <map>
@@ -41,8 +45,10 @@
 #include "modes/event_recorder.h"
 #include "modes/key_set.h"
 #include "modes/reconciler.h"
+#include "modes/service_accounts.h"
 #include "modes/source_watches.h"
 #include "modes/status_writer.h"
+#include "modes/stuck_pods.h"
 #include "modes/work_queue.h"
 #include "obs/metrics.h"
 
@@ -126,6 +132,8 @@ class Controller {
   SourceWatches sources_;
   StatusWriter status_;
   Reconciler reconciler_;
+  StuckPodRestarter stuck_pods_;
+  ServiceAccountSync service_accounts_;  // told after each reconcile; feeds stuck_pods_
   ControllerMetrics metrics_;
   std::unique_ptr<kube::Reflector> resources_, namespaces_, secrets_, pods_;
   PodSelectors pod_selectors_;  // those the running pod watch counts against

@@ -37,6 +37,9 @@ struct ControllerCache {
   PodIndex pods;
   SecretStore managed;  // labelled with an owner uid
   SecretStore foreign;  // named like a target but not ours: never touched, reported
+  // Failed ServiceAccount patches (service_accounts.h), by resource then "<ns>/<name>": their
+  // texts join status.reason; written only by ServiceAccountSync.
+  std::map<std::string, std::map<std::string, std::string>, std::less<>> service_account_problems;
 
   // Stores `secret` unless the store already holds a newer version of it.
   void store_managed(ObservedSecret secret);

@@ -144,6 +144,8 @@ void Reconciler::plan_and_execute(const std::shared_ptr<Run>& run) {
   }
   input.sources = &run->sources;
   input.find_resource = [this](std::string_view uid) { return cache_.find_by_uid(uid); };
+  if (auto problems = cache_.service_account_problems.find(resource.name); problems != cache_.service_account_problems.end())
+    for (const auto& [account, text] : problems->second) input.other_problems.push_back(text);
   int64_t now_ms = clock_.wall_unix_ms();
   input.now = now_ms / 1000;
   input.now_rfc3339 = format_rfc3339(input.now);

@@ -27,11 +27,18 @@ def decode_secret(secret):
 
 class ControllerCase(unittest.TestCase):
     STANDIN_ARGS = ()
+    # Registry of a Secret `docker` in namespace `sources` (create_imps' default credential)
+    # made once per class; None = the class makes its own sources.
+    SHARED_SOURCE = None
 
     @classmethod
     def setUpClass(cls):
         cls.standin = StandIn(*cls.STANDIN_ARGS)
         cls.api = cls.standin.client()
+        if cls.SHARED_SOURCE:
+            fixture = cls(next(n for n in dir(cls) if n.startswith("test_")))
+            fixture.create_namespace("sources")
+            fixture.create_source("sources", "docker", dockerconfig(cls.SHARED_SOURCE))
 
     @classmethod
     def tearDownClass(cls):
@@ -74,6 +81,16 @@ class ControllerCase(unittest.TestCase):
         meta = {"name": name, "labels": labels or {}, "annotations": annotations or {}}
         return self.check(self.api.create("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                                                    "metadata": meta}))
+
+    def service_account(self, ns, name="default"):
+        """The ServiceAccount, or None when it does not exist."""
+        response = self.api.get(f"/api/v1/namespaces/{ns}/serviceaccounts/{name}")
+        return response.json() if response.status == 200 else None
+
+    def create_namespace_with_account(self, name):
+        """A namespace, once its `default` ServiceAccount exists (the stand-in makes it at once)."""
+        self.create_namespace(name)
+        wait_for(lambda: self.service_account(name), message=f"{name}/default ServiceAccount")
 
     def patch_namespace(self, name, patch):
         return self.check(self.api.patch(f"/api/v1/namespaces/{name}", patch))

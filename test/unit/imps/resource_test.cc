@@ -223,3 +223,41 @@ TEST_CASE("mistyped members are spec errors, not crashes") {
     CHECK_FALSE(must_parse(with_spec(spec)).spec_errors.empty());
   }
 }
+
+TEST_CASE("target.serviceAccounts: names, \"*\" and restartStuckPods") {
+  const std::string base = R"({"registry":{"credentials":[]},"target":{"secret":{"name":"pull"},)";
+  auto absent = must_parse(with_spec(R"({"registry":{"credentials":[]},"target":{"secret":{"name":"pull"}}})"));
+  CHECK_FALSE(absent.spec.target.service_accounts.used());
+  auto r = must_parse(with_spec(base + R"("serviceAccounts":{"names":["default","ci"],"restartStuckPods":true}}})"));
+  CHECK(r.spec_errors.empty());
+  const ServiceAccountSpec& sa = r.spec.target.service_accounts;
+  CHECK(sa.names == std::vector<std::string>{"default", "ci"});
+  CHECK(sa.restart_stuck_pods);
+  CHECK(sa.names_account("ci"));
+  CHECK_FALSE(sa.names_account("other"));
+  auto all = must_parse(with_spec(base + R"("serviceAccounts":{"names":["*"]}}})"));
+  CHECK(all.spec.target.service_accounts.names_account("anything"));
+  CHECK_FALSE(all.spec.target.service_accounts.restart_stuck_pods);
+}
+
+TEST_CASE("malformed target.serviceAccounts is a spec error naming the field") {
+  const std::string base = R"({"registry":{"credentials":[]},"target":{"secret":{"name":"pull"},"serviceAccounts":)";
+  struct Row {
+    const char* value;
+    const char* error;
+  } rows[] = {
+      {R"([])", "target.serviceAccounts: must be an object"},
+      {R"({"names":"default"})", "target.serviceAccounts.names: must be a list of strings"},
+      {R"({"names":[1]})", "target.serviceAccounts.names: must be a list of strings"},
+      {R"({"names":["Not_Valid"]})", "target.serviceAccounts.names: \"Not_Valid\" is not a valid ServiceAccount name"},
+      {R"({"names":["default"],"restartStuckPods":"yes"})", "target.serviceAccounts.restartStuckPods: must be a boolean"},
+  };
+  for (const Row& row : rows) {
+    auto r = must_parse(with_spec(base + row.value + "}}"));
+    REQUIRE(r.spec_errors.size() == 1);
+    CHECK(r.spec_errors[0] == row.error);
+  }
+  std::string oversized = base + R"({"names":[")" + std::string(300, 'a') + R"("]}}})";
+  auto r = must_parse(with_spec(oversized));
+  CHECK(r.spec_errors.size() == 1);
+}
