@@ -211,7 +211,9 @@ class ChartOptionsTest(unittest.TestCase):
                       "podDisruptionBudget": {"enabled": True},
                       "defaultSecret": {"enabled": True, "stringData": {".dockerconfigjson": '{"auths":{}}'}},
                       "defaultConfig": {"enabled": True, "credentials": [{"name": "more", "namespace": "ops"}],
-                                        "namespaces": {"names": ["a", "b"]}},
+                                        "namespaces": {"names": ["a", "b"]},
+                                        "serviceAccounts": {"names": ["default"], "restartStuckPods": True}},
+                      "restartStuckPods": {"enabled": True},
                       "env": [{"name": "AWS_REGION", "value": "eu-west-1"}],
                       "log": {"level": "debug", "format": "text"},
                       "nodeSelector": {"kubernetes.io/arch": "arm64"},
@@ -227,7 +229,10 @@ class ChartOptionsTest(unittest.TestCase):
                          [{"name": "imps-imagepullsecrets-controller-default", "namespace": "ops"},
                           {"name": "more", "namespace": "ops"}])
         self.assertEqual(spec["target"], {"secret": {"name": "default-secret-name"},
-                                          "namespaces": {"names": ["a", "b"]}})
+                                          "namespaces": {"names": ["a", "b"]},
+                                          "serviceAccounts": {"names": ["default"], "restartStuckPods": True}})
+        eviction = [r for r in objects["ClusterRole"]["rules"] if r["resources"] == ["pods/eviction"]]
+        self.assertEqual(eviction, [{"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]}])
         deployment = objects["Deployment"]
         self.assertEqual(deployment["spec"]["replicas"], 2)
         pod = deployment["spec"]["template"]["spec"]

@@ -1,4 +1,4 @@
-"""deploy/manifests: install.yaml and refresher.yaml are well-formed and hardened (their RBAC
+"""deploy/manifests: install.yaml, refresher.yaml and restart-stuck-pods.yaml are well-formed and hardened (their RBAC
 is test_rbac's), and the real kubectl applies them (twice: the second apply changes nothing)
 against the stand-in.
 
@@ -15,6 +15,7 @@ from harness import ROOT, StandIn
 MANIFESTS = os.path.join(ROOT, "deploy", "manifests")
 INSTALL = os.path.join(MANIFESTS, "install.yaml")
 REFRESHER = os.path.join(MANIFESTS, "refresher.yaml")
+RESTART_STUCK_PODS = os.path.join(MANIFESTS, "restart-stuck-pods.yaml")
 CRD = os.path.join(ROOT, "deploy", "crds", "images.banzaicloud.io_imagepullsecrets.yaml")
 
 # Where `kubectl get` finds each kind (plural, namespaced).
@@ -52,6 +53,14 @@ class ManifestContentTest(unittest.TestCase):
         for binding in by_kind(self.install, "ClusterRoleBinding") + by_kind(self.install, "RoleBinding"):
             self.assertEqual(binding["subjects"], [{"kind": "ServiceAccount", "name": "imps",
                                                     "namespace": "imps-system"}])
+
+    def test_restart_stuck_pods_opt_in_is_bound_to_the_service_account(self):
+        documents = load(RESTART_STUCK_PODS)
+        (cluster_role,) = by_kind(documents, "ClusterRole")
+        self.assertEqual({r["resources"][0] for r in cluster_role["rules"]}, {"pods/eviction"})
+        (binding,) = by_kind(documents, "ClusterRoleBinding")
+        self.assertEqual(binding["roleRef"]["name"], cluster_role["metadata"]["name"])
+        self.assertEqual(binding["subjects"], [{"kind": "ServiceAccount", "name": "imps", "namespace": "imps-system"}])
 
     def test_refresher_is_namespaced_only(self):
         kinds = sorted(d["kind"] for d in self.refresher)
@@ -123,6 +132,9 @@ class KubectlApplyTest(unittest.TestCase):
 
         self.assertIn("deployment.apps/imps-refresher created", self.apply(REFRESHER))
         self.assert_present(load(REFRESHER))
+        self.assertIn("clusterrole.rbac.authorization.k8s.io/imps-restart-stuck-pods created",
+                      self.apply(RESTART_STUCK_PODS))
+        self.assert_present(load(RESTART_STUCK_PODS))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 
 CTest runs this file after every other integration test, with the logs in $IMPS_REQUEST_LOG_DIR:
   - every (group, resource, verb) the controller used is granted by the ClusterRole `imps` or the
-    Role `imps-leader-election` of deploy/manifests/install.yaml and of the rendered chart, and
-    everything those grant was used;
+    Role `imps-leader-election` of deploy/manifests/install.yaml (plus the ClusterRole of the
+    restartStuckPods opt-in, restart-stuck-pods.yaml) and of the rendered chart (with
+    restartStuckPods.enabled), and everything those grant was used;
   - the same for the refresher and the Role in deploy/manifests/refresher.yaml.
 A new verb in the code therefore needs its rule, and a rule needs an integration test that makes
 imps use it. When only part of the suite ran, "everything granted was used" cannot be judged and
@@ -29,7 +30,10 @@ INTEGRATION = os.path.dirname(os.path.abspath(__file__))
 CHART = os.path.join(ROOT, "deploy", "charts", "imagepullsecrets")
 INSTALL = os.path.join(ROOT, "deploy", "manifests", "install.yaml")
 REFRESHER = os.path.join(ROOT, "deploy", "manifests", "refresher.yaml")
+RESTART_STUCK_PODS = os.path.join(ROOT, "deploy", "manifests", "restart-stuck-pods.yaml")
 CONTROLLER_ROLES = {("ClusterRole", "imps"), ("Role", "imps-leader-election")}
+# The opt-in that lets restartStuckPods evict, applied on top of install.yaml.
+STUCK_POD_ROLES = {("ClusterRole", "imps-restart-stuck-pods")}
 REFRESHER_ROLES = {("Role", "imps-refresher")}
 # A test file that imports the harness (directly or through a fixture) leaves a log when it runs.
 USES_HARNESS = re.compile(r"^(from|import) (harness|\w+_fixture)\b", re.M)
@@ -55,6 +59,11 @@ def granted(documents, roles=None):
 def load(path):
     with open(path) as f:
         return list(yaml.safe_load_all(f))
+
+
+def controller_grants(with_stuck_pods=True):
+    grants = granted(load(INSTALL), CONTROLLER_ROLES)
+    return grants | granted(load(RESTART_STUCK_PODS), STUCK_POD_ROLES) if with_stuck_pods else grants
 
 
 def describe(triples):
@@ -95,11 +104,13 @@ class RbacMatchesCodeTest(unittest.TestCase):
         self.assertFalse(rules - used, f"granted but never used by the {component}:\n{describe(rules - used)}")
 
     def test_controller_cluster_role_and_lease_role(self):
-        self.check("controller", granted(load(INSTALL), CONTROLLER_ROLES))
+        self.check("controller", controller_grants())
 
     def test_chart_grants_what_the_manifests_grant(self):
-        chart = list(yaml.safe_load_all(render_chart.render_chart(CHART, release="imps", namespace="imps-system")))
-        self.assertEqual(granted(chart), granted(load(INSTALL), CONTROLLER_ROLES))
+        for enabled in (False, True):
+            chart = list(yaml.safe_load_all(render_chart.render_chart(
+                CHART, release="imps", namespace="imps-system", overrides=[{"restartStuckPods": {"enabled": enabled}}])))
+            self.assertEqual(granted(chart), controller_grants(with_stuck_pods=enabled), f"restartStuckPods {enabled}")
 
     def test_refresher_role(self):
         self.check("refresher", granted(load(REFRESHER), REFRESHER_ROLES))
