@@ -187,6 +187,8 @@ void ServiceAccountSync::sync(const std::string& ns, const std::string& name) {
     dirty_.insert(key);
     return;
   }
+  // A failed patch waits for its backoff (the reconcile its problem triggers would retry at once).
+  if (auto failure = failures_.find(key); failure != failures_.end() && failure->second.retry.pending()) return;
   const ObservedServiceAccount* account = find(ns, name);
   if (!account || account->deleting) return;
   bool may_remove = true;
