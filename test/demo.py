@@ -1,6 +1,8 @@
 """`make demo`: the stand-in cluster, the reference README's examples applied with kubectl, imps
 (controller mode) against it, and what imps did — a table of the Secrets it wrote and why, and the
-resources as `kubectl get imps` shows them. Ends with a clean SIGTERM and imps' exit status.
+resources as `kubectl get imps` shows them; then spec.target.serviceAccounts: a ServiceAccount
+patched with the pull Secret and a pod stuck in ImagePullBackOff evicted and recreated with it.
+Ends with a clean SIGTERM and imps' exit status.
 
 Usage: /usr/bin/python3 test/demo.py --imps build/imps
 """
@@ -90,6 +92,57 @@ def why_selected(resource, ns, pods):
     return "; ".join(reasons) or "?"
 
 
+def stuck_pod(api, ns, name, owner):
+    """A pod created before its pull Secret existed, as the kubelet leaves it: Pending, waiting."""
+    pod = api.create(f"/api/v1/namespaces/{ns}/pods", {
+        "metadata": {"name": name, "labels": {"app": "web"}, "ownerReferences": [owner]},
+        "spec": {"containers": [{"name": "web", "image": "999653000000.dkr.ecr.eu-central-1.amazonaws.com/web:1"}]}}).json()
+    pod["status"] = {"phase": "Pending", "containerStatuses": [
+        {"name": "web", "ready": False, "state": {"waiting": {"reason": "ImagePullBackOff",
+                                                            "message": "pull access denied"}}}]}
+    api.put(f"/api/v1/namespaces/{ns}/pods/{name}/status", pod)
+
+
+def service_account_demo(api, standin):
+    """spec.target.serviceAccounts with restartStuckPods, on a namespace with a stuck pod."""
+    ns = "storefront"
+    print(f"ServiceAccounts: namespace {ns}, ReplicaSet web, its pod web-7c9f2 stuck in ImagePullBackOff",
+          flush=True)
+    api.create("/api/v1/namespaces", namespace(ns))
+    sa_path = f"/api/v1/namespaces/{ns}/serviceaccounts/default"
+    wait_for(lambda: api.get(sa_path).status == 200, message="the default ServiceAccount")
+    rs = api.create(f"/apis/apps/v1/namespaces/{ns}/replicasets", {
+        "metadata": {"name": "web"}, "spec": {"selector": {"matchLabels": {"app": "web"}}}}).json()
+    owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": rs["metadata"]["uid"],
+             "controller": True}
+    stuck_pod(api, ns, "web-7c9f2", owner)
+    print(f"  before: ServiceAccount default imagePullSecrets = {api.get(sa_path).json().get('imagePullSecrets', [])}")
+    resource = {"apiVersion": "images.banzaicloud.io/v1alpha1", "kind": "ImagePullSecret",
+                "metadata": {"name": "storefront"},
+                "spec": {"registry": {"credentials": [{"name": SOURCE_ECR_REGISTRY, "namespace": "registry-access"}]},
+                         "target": {"secret": {"name": "storefront-pull"}, "namespaces": {"names": [ns]},
+                                    "serviceAccounts": {"names": ["default"], "restartStuckPods": True}}}}
+    print("  applying ImagePullSecret storefront: serviceAccounts {names: [default], restartStuckPods: true}")
+    api.create("/apis/images.banzaicloud.io/v1alpha1/imagepullsecrets", resource)
+    account = wait_for(lambda: (lambda a: a if a.get("imagePullSecrets") else None)(api.get(sa_path).json()),
+                       timeout=30, message="the patched ServiceAccount")
+    print(f"  after:  ServiceAccount default imagePullSecrets = {account['imagePullSecrets']}")
+    print(f"          annotation images.banzaicloud.io/added-pull-secrets = "
+          f"{account['metadata']['annotations']['images.banzaicloud.io/added-pull-secrets']}")
+    wait_for(lambda: api.get(f"/api/v1/namespaces/{ns}/pods/web-7c9f2").status == 404, timeout=30,
+             message="the stuck pod's eviction")
+    events = wait_for(lambda: [e for e in api.get("/api/v1/namespaces/default/events").json()["items"]
+                               if e["involvedObject"]["name"] == "storefront" and e["reason"] == "StuckPodEvicted"],
+                      message="the StuckPodEvicted event")
+    for event in events:
+        print(f"  event {event['type']} {event['reason']}: {event['message']}")
+    # The stand-in runs no ReplicaSet controller: the demo plays it and creates the replacement.
+    stuck_pod(api, ns, "web-4xk8p", owner)
+    replacement = api.get(f"/api/v1/namespaces/{ns}/pods/web-4xk8p").json()
+    print(f"  the ReplicaSet's new pod web-4xk8p gets imagePullSecrets = {replacement['spec']['imagePullSecrets']}"
+          " from its ServiceAccount at admission, so its image pull can succeed\n")
+
+
 def print_table(rows, headers):
     widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
@@ -151,6 +204,7 @@ def main():
             print(f"\nNamespaces without a pull secret: {', '.join(unserved)}\n")
             print("$ kubectl get imps")
             print(standin.kubectl("get", "imps", cert=True).stdout)
+            service_account_demo(api, standin)
         finally:
             print("Stopping imps with SIGTERM ...", flush=True)
             code = imps.stop()
