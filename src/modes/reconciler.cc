@@ -269,6 +269,8 @@ void Reconciler::step_done(const std::shared_ptr<Run>& run) {
     bool managed = !status.managed_namespaces.empty();
     status.managed_namespaces = run->resource.status.managed_namespaces;
     set_managed(status, run->ns, managed);
+    // The Ready condition's message counts the managed namespaces: derive it from the whole list.
+    set_ready_condition(status, run->resource.status, run->resource.generation, run->now_rfc3339);
   }
   const ResourceStatus& previous = run->resource.status;
   for (const std::string& failure : run->failures) mark_failed(status, failure, previous, run->now_rfc3339);

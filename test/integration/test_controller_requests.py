@@ -56,7 +56,10 @@ class RequestCountTest(ControllerCase):
         self.wait_reconciled_event("relabel")
         self.standin.reset_counts()
         self.patch_namespace("relabel-b", {"metadata": {"labels": {"team": "relabel"}}})
-        self.wait_managed("relabel", ["relabel-a", "relabel-b"])
+        status = self.wait_managed("relabel", ["relabel-a", "relabel-b"])
+        # Planned for relabel-b alone, yet the status describes both namespaces.
+        ready = [c for c in status["conditions"] if c["type"] == "Ready"]
+        self.assertIn("in 2 namespace(s)", ready[0]["message"])
         writes = self.imps_writes()
         secret_writes = [w for w in writes if "/secrets" in w["path"]]
         self.assertEqual(len(secret_writes), 1, writes)
