@@ -132,7 +132,9 @@ void Controller::resource_event(Type type, const Json& object) {
     if (cached != cache_.resources.end() && cached->second.uid == resource->uid &&
         !older_version(cached->second.resource_version, resource->resource_version))
       return;  // the echo of our status write, already cached from its answer
+    bool own = status_.is_own_write(*resource);
     cache_.resources.insert_or_assign(name, std::move(resource).value());
+    if (own) return;  // the echo of our status write, ahead of its answer: nothing to plan
   }
   enqueue(name);
   resources_changed();
@@ -291,6 +293,7 @@ void Controller::secret_event(Type type, const Json& object) {
   if (!secret.ok()) return;
   std::string key = secret_key(secret->namespace_name, secret->name);
   std::string owner = secret->owner_uid();
+  std::string secret_ns = secret->namespace_name;
   auto stored = cache_.managed.find(key);
   if (type == Type::Deleted) {
     if (stored == cache_.managed.end()) return;  // our own delete, already forgotten
@@ -304,7 +307,9 @@ void Controller::secret_event(Type type, const Json& object) {
     cache_.store_managed(std::move(secret).value());
   }
   metrics_.managed_secrets(cache_.managed.size());
-  if (const ImagePullSecret* resource = cache_.find_by_uid(owner)) enqueue(resource->name);
+  // Only that namespace can need work (a write of ours still in flight folds into its run).
+  if (const ImagePullSecret* resource = cache_.find_by_uid(owner))
+    enqueue(namespace_key(resource->name, secret_ns));
 }
 
 void Controller::source_changed(const std::string& ns, const std::string& name) {

@@ -13,7 +13,8 @@
 //  - a pod event enqueues a (resource, namespace) key only when that namespace's matching-pod
 //    count crosses 0↔1, so a new pod in an already-served namespace costs no API request;
 //  - a source Secret event enqueues the resources naming it;
-//  - a Secret event enqueues its owner unless it is the echo of our own write.
+//  - a Secret event enqueues its owner's (resource, namespace) key unless it is the echo of our
+//    own write (or of our status write, whose watch event may come before its answer);
 // Keys are reconciled (reconciler.h) once the first lists are in; failures are retried with
 // per-key exponential backoff; a periodic resync re-plans everything from the cache. Status
 // writes are coalesced per resource (status_writer.h); a failed one is retried like a reconcile. ECR tokens

@@ -32,6 +32,14 @@ void StatusWriter::submit(const ImagePullSecret& resource, ResourceStatus status
   schedule(resource.name, e);
 }
 
+bool StatusWriter::is_own_write(const ImagePullSecret& resource) const {
+  auto it = entries_.find(resource.name);
+  if (it == entries_.end() || !it->second.in_flight || it->second.uid != resource.uid) return false;
+  const ImagePullSecret* cached = cache_.find_resource(resource.name);
+  return cached && cached->uid == resource.uid && cached->generation == resource.generation &&
+         cached->deleting == resource.deleting && it->second.sent == resource.status;
+}
+
 void StatusWriter::forget(const std::string& name) { entries_.erase(name); }
 
 void StatusWriter::schedule(const std::string& name, Entry& entry) {
@@ -53,6 +61,7 @@ void StatusWriter::send(const std::string& name) {
   cJSON_AddItemToObject(body.get(), "status", status_to_json(*e.submitted).release());
   e.waiting = false;
   e.in_flight = true;
+  e.sent = *e.submitted;
   e.sent_version = e.resource_version;
   client_.update_status(
       kube::kImagePullSecrets, "", name, body,

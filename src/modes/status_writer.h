@@ -43,7 +43,10 @@ class StatusWriter {
   const ResourceStatus& latest(const ImagePullSecret& resource) const;
   // `resource` as it was planned against (name, uid, resourceVersion).
   void submit(const ImagePullSecret& resource, ResourceStatus status);
-  // The resource is gone: drop its waiting write and ignore the answer of one in flight.
+  // True when `resource` (from a watch event) is what our write in flight will make it: the
+  // same spec generation and the status we sent. Its watch event may beat the write's answer.
+  bool is_own_write(const ImagePullSecret& resource) const;
+    // The resource is gone: drop its waiting write and ignore the answer of one in flight.
   void forget(const std::string& name);
 
  private:
@@ -54,6 +57,7 @@ class StatusWriter {
     std::optional<ResourceStatus> submitted;  // latest submitted, until a write of it answers
     bool waiting = false;    // `submitted` not sent yet
     bool in_flight = false;
+    ResourceStatus sent;  // the status of the write in flight
     std::string sent_version;  // the resourceVersion the write in flight carries
     // The previous write moved the resource from `own_from` to `own_to`: a status planned
     // against `own_from` saw everything but that write, so it is sent with `own_to`.
