@@ -42,6 +42,7 @@ Result<AwsTarget> AwsHttp::target(std::string_view url_text) {
     http::ClientOptions client_options;
     client_options.max_body_bytes = kMaxAwsResponseBytes;
     client_options.proxy = options_.proxy;
+    client_options.budget_part = http::Part::Aws;
     Endpoint endpoint;
     endpoint.client = std::make_unique<http::Client>(loop_, std::move(origin), client_options);
     if (options_.metrics != nullptr) {

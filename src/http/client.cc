@@ -231,17 +231,17 @@ void Client::Impl::start(RequestId id) {
     ex.holds_slot = true;
     ++busy;
   }
-  // Streams keep their connection for as long as the watch lasts, but may start on a pooled one.
-  if (!idle.empty()) {
+  // Streams keep their connection for as long as the watch lasts and always open their own: it
+  // counts against the streams' part of the descriptor budget (connection_budget.h).
+  if (!idle.empty() && !ex.streaming) {
     ex.conn = std::move(idle.back());
     idle.pop_back();
     ex.reused = true;
-    if (ex.streaming) schedule_pump();  // that connection left the capped count
     return attach(ex);
   }
   ex.reused = false;
   ex.conn = std::make_unique<Connection>(loop, owner.origin_, options);
-  ex.conn->open([this, id](Status status) { on_connected(id, std::move(status)); });
+  ex.conn->open(ex.streaming, [this, id](Status status) { on_connected(id, std::move(status)); });
 }
 
 void Client::Impl::on_connected(RequestId id, Status status) {

@@ -7,10 +7,12 @@
 //   wait in a FIFO queue and start when a connection becomes idle (reused) or closes (replaced).
 //   Their deadline runs while they wait. Streams (watches) are outside the cap: they hold their
 //   connection for hours, so counting them could starve every other request (and a stream behind
-//   a full pool would miss events); the kube layer opens only a handful of them.
+//   a full pool would miss events); their number is bounded by the descriptor budget instead.
 // - Bodies: Content-Length, chunked and read-until-close; responses above `max_body_bytes`
 //   (default 64 MiB) fail with ErrorKind::TooLarge and the connection is dropped. Streamed bodies
 //   are not capped here (a watch runs for hours); their consumer caps each event.
+// - Every connection holds a slot of its part's descriptor budget (connection_budget.h); one
+//   refused fails like a refused connect (Transient) and the request is not sent.
 // - Streaming requests (watches) hand body bytes to `on_data` as they arrive and never pool the
 //   connection; their timeout is an inactivity timeout. A send()'s timeout covers the whole
 //   exchange, connecting included (which connect_timeout_ms bounds on its own as well).
@@ -30,6 +32,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "http/connection_budget.h"
 #include "http/message.h"
 #include "loop/event_loop.h"
 #include "net/tls.h"
@@ -56,6 +59,9 @@ struct ClientOptions {
   Millis connect_timeout_ms = 10'000;
   net::ProxyConfig proxy;  // empty = direct
   std::string user_agent = "imps";
+  // Whose share of the descriptor budget this client's connections use (connection_budget.h);
+  // streams of a KubeRequests client count as KubeWatches.
+  Part budget_part = Part::Other;
 };
 
 struct StreamHandlers {

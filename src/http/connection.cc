@@ -17,8 +17,12 @@ std::string authority(const std::string& host, uint16_t port) {
 Connection::Connection(loop::EventLoop& loop, const Origin& origin, const ClientOptions& options)
     : loop_(loop), origin_(origin), options_(options), timeout_(loop) {}
 
-void Connection::open(std::function<void(Status)> ready) {
+void Connection::open(bool stream, std::function<void(Status)> ready) {
   ready_ = std::move(ready);
+  const Part part = stream && options_.budget_part == Part::KubeRequests ? Part::KubeWatches : options_.budget_part;
+  auto slot = ConnectionBudget::process().acquire(part);
+  if (!slot.ok()) return fail(std::move(slot).error());
+  slot_ = std::move(slot).value();
   if (origin_.tls && origin_.tls_config == nullptr) {
     return fail(make_error(ErrorKind::Invalid, "TLS origin " + origin_.host + " has no TLS configuration"));
   }
@@ -152,6 +156,7 @@ void Connection::fail(Error error) {
   lookup_ = net::Lookup();
   stream_.reset();
   connecting_fd_.reset();
+  slot_ = ConnectionBudget::Slot();
   auto ready = std::move(ready_);
   ready(std::move(error));  // may destroy this
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "http/client.h"
+#include "http/connection_budget.h"
 #include "loop/event_loop.h"
 #include "net/resolve.h"
 #include "net/stream.h"
@@ -29,8 +30,9 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Starts establishing; `ready` runs exactly once, possibly before open() returns.
-  void open(std::function<void(Status)> ready);
+  // Starts establishing (first taking a slot of the descriptor budget, for a stream or a
+  // request); `ready` runs exactly once, possibly before open() returns.
+  void open(bool stream, std::function<void(Status)> ready);
   bool established() const { return established_; }
 
   net::Stream& stream() { return *stream_; }
@@ -55,6 +57,7 @@ class Connection {
   const ClientOptions& options_;
   std::function<void(Status)> ready_;
   std::optional<net::ProxyEndpoint> proxy_;
+  ConnectionBudget::Slot slot_;  // released last (or on failure): held for the connection's life
   net::Lookup lookup_;
   std::vector<net::Address> addresses_;
   size_t next_address_ = 0;

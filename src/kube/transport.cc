@@ -24,6 +24,7 @@ Result<std::unique_ptr<Client>> Client::connect(loop::EventLoop& loop, const Clu
     TRY(http_options.proxy.select(true, origin.host, origin.port));
   }
   http_options.user_agent = default_user_agent(options.component);
+  http_options.budget_part = http::Part::KubeRequests;
   auto transport = std::make_unique<HttpTransport>(
       std::make_unique<http::Client>(loop, std::move(origin), std::move(http_options)));
   std::string prefix = config.server.path == "/" ? std::string() : config.server.path;

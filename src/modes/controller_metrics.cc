@@ -82,6 +82,21 @@ void sync_api_requests(obs::Registry& registry, const kube::RequestCounts& count
   }
 }
 
+void sync_connection_budget(obs::Registry& registry, const http::ConnectionBudget& budget) {
+  for (size_t i = 0; i < http::kParts; ++i) {
+    const auto part = static_cast<http::Part>(i);
+    const http::PartUsage& usage = budget.usage(part);
+    const obs::Labels labels = {{"part", std::string(http::part_name(part))}};
+    registry.gauge("imps_connections", "Open connections by part of the descriptor budget.", labels)
+        .set(static_cast<double>(usage.open));
+    registry.gauge("imps_connection_limit", "Connections each part of the descriptor budget may hold.", labels)
+        .set(static_cast<double>(usage.limit));
+    catch_up(registry.counter("imps_connection_budget_refusals_total",
+                              "Connections not opened because their part of the descriptor budget was full.", labels),
+             usage.refusals);
+  }
+}
+
 void ControllerMetrics::sync_reflector(const std::string& resource, const kube::ReflectorCounters& counters) {
   catch_up(registry_.counter("imps_watch_restarts_total", "Watches re-opened after the first, by resource.",
                              {{"resource", resource}}),

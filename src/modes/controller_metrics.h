@@ -15,6 +15,7 @@
 #include <map>
 #include <string>
 
+#include "http/connection_budget.h"
 #include "kube/client.h"
 #include "kube/reflector_state.h"
 #include "modes/work_queue.h"
@@ -24,6 +25,9 @@ namespace imps::modes {
 
 // Brings imps_api_requests_total{verb,code} up to `counts.answered`.
 void sync_api_requests(obs::Registry& registry, const kube::RequestCounts& counts);
+// imps_connections{part}, imps_connection_limit{part} and
+// imps_connection_budget_refusals_total{part} from the descriptor budget (both modes).
+void sync_connection_budget(obs::Registry& registry, const http::ConnectionBudget& budget);
 
 // Requeue: succeeded but asked to run again at once (controller-runtime's result="requeue").
 enum class ReconcileOutcome { Success, Requeue, Error };

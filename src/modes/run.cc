@@ -160,6 +160,7 @@ int run(const app::Config& config) {
     kube::RequestCounts counts = (*client)->request_counts();
     if (lease_client) counts += lease_client->request_counts();
     sync_api_requests(registry, counts);
+    sync_connection_budget(registry, http::ConnectionBudget::process());
     return text_response(200, registry.expose(), kPrometheusContentType);
   };
   http::Server health(loop), metrics_server(loop);

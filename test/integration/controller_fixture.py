@@ -55,9 +55,9 @@ class ControllerCase(unittest.TestCase):
 
     # --- imps --------------------------------------------------------------------------------
 
-    def start_imps(self, *args, kubeconfig=None, wait_ready=True, env=None):
+    def start_imps(self, *args, kubeconfig=None, wait_ready=True, env=None, max_open_files=None):
         self.imps = Imps("--kubeconfig", kubeconfig or self.standin.kubeconfig, "--metrics-addr=127.0.0.1:0",
-                         "--health-probe-addr=127.0.0.1:0", *args, env=env)
+                         "--health-probe-addr=127.0.0.1:0", *args, env=env, max_open_files=max_open_files)
         if wait_ready:
             self.imps.wait_for_log(lambda l: l.get("msg") == "initial sync complete", timeout=20,
                                    message="initial sync")

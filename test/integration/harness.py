@@ -12,6 +12,7 @@ Each test class should own its StandIn so tests never see each other's state.
 import http.client
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -292,7 +293,8 @@ class StandIn:
 class Imps:
     """build/imps as a child process, its JSON-lines stderr collected in `logs`."""
 
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, max_open_files=None):
+        """max_open_files: RLIMIT_NOFILE for imps (the soft and hard limit), e.g. a small node's."""
         binary = os.environ.get("IMPS_BINARY", os.path.join(ROOT, "build", "imps"))
         self.logs = []
         self.raw = []
@@ -300,8 +302,10 @@ class Imps:
         # The caller's proxy settings would send imps' calls to 127.0.0.1 elsewhere; tests that
         # want a proxy pass it in `env`.
         base = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
-        self.process = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, env={**base, **(env or {})})
+        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (max_open_files, max_open_files))) \
+            if max_open_files else None
+        self.process = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        env={**base, **(env or {})}, preexec_fn=limit)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
