@@ -186,10 +186,9 @@ def analysis(r):
     if fresh and writes(fresh["by_resource"]) > 1 and writes(fresh["by_resource"], "secrets") == 1:
         notes.append(f"- **Writes per new namespace**: {describe_writes(fresh['by_resource'])}. The Secret "
                      "itself costs one write; the other is the ImagePullSecret's status, whose "
-                     "`managedNamespaces` grows with every namespace, so the status contract makes it "
-                     "inherent per event. Fix: coalesce status writes (write status at most once per "
-                     "short interval, e.g. 1 s, after the last change), which keeps a burst of N new "
-                     "namespaces at N + 1 writes instead of 2N.")
+                     "`managedNamespaces` grows with every namespace. Status writes are coalesced to one "
+                     "per resource per second, so a lone event after a quiet second costs one status "
+                     "write and a burst costs one per second of the burst (see the relabel burst).")
     for name, event in (r.get("events") or {}).items():
         if not event.get("observed"):
             notes.append(f"- Event '{name}' was not observed to complete; its request count may be partial.")
