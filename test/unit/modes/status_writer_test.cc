@@ -13,13 +13,9 @@ using namespace imps::kube::testing;
 
 namespace {
 
-struct Fixture {
-  ManualClock clock;
-  loop::EventLoop loop{clock};
-  FakeApi api;
-  kube::Client client{loop, std::make_unique<FakeTransport>(api), kube::TokenSource()};
+struct Fixture : ClientFixture {
   ControllerCache cache;
-  StatusWriter writer{loop, client, cache, 1'000};
+  StatusWriter writer{loop, *client, cache, 1'000};
   std::vector<std::string> failed;
 
   Fixture() {
@@ -37,9 +33,6 @@ struct Fixture {
     s.status = "Ready";
     s.managed_namespaces = std::move(managed);
     writer.submit(resource(), std::move(s));
-  }
-  void pump() {
-    for (int i = 0; i < 3; ++i) REQUIRE(loop.run_once(0).ok());
   }
   const cJSON* body(size_t i, Json& holder) {
     holder = std::move(Json::parse(api.sent.at(i).request.body).value());
