@@ -367,6 +367,11 @@ void Controller::pump() {
       if (queue_.is_active(name)) queue_.add(name);
       continue;
     }
+    if (ns.empty() && queue_.any_active_with_prefix(namespace_key(name, ""))) {
+      queue_.done(*key);
+      parked_.insert(name);
+      continue;
+    }
     const ImagePullSecret* resource = cache_.find_resource(name);
     if (resource && !sources_synced(*resource)) {
       queue_.done(*key);  // its source watch's first list enqueues it again
@@ -397,6 +402,7 @@ void Controller::finished(const std::string& key, Millis started, ReconcileResul
   if (result.again) queue_.add(key);
   if (result.widen) queue_.add(split_key(key).first);
   auto [name, ns] = split_key(key);
+  if (!ns.empty() && !queue_.any_active_with_prefix(namespace_key(name, "")) && parked_.erase(name)) queue_.add(name);
   service_accounts_.resource_reconciled(name, ns);
   loop_.defer([this] { pump(); });
 }

@@ -32,6 +32,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -128,6 +129,9 @@ class Controller {
   ControllerOptions options_;
   ControllerCache cache_;
   WorkQueue queue_;
+  // Resources whose whole plan waits for their namespace keys in progress to finish: both would
+  // plan the same namespaces from a cache the other's writes have not reached yet.
+  std::set<std::string, std::less<>> parked_;
   EcrTokens& ecr_;
   EventRecorder events_;
   SourceWatches sources_;

@@ -29,6 +29,11 @@ void WorkQueue::done(const std::string& key) {
   if (again_.erase(key) && waiting_.emplace(key).second) order_.emplace_back(key);  // counted when added
 }
 
+bool WorkQueue::any_active_with_prefix(std::string_view prefix) const {
+  auto it = active_.lower_bound(prefix);
+  return it != active_.end() && std::string_view(*it).starts_with(prefix);
+}
+
 Millis WorkQueue::failed(const std::string& key) {
   ++retries_;
   int n = ++failures_[key];

@@ -49,6 +49,8 @@ class WorkQueue {
   size_t in_progress() const { return active_.size(); }
   bool is_active(std::string_view key) const { return active_.count(key) != 0; }
   bool is_waiting(std::string_view key) const { return waiting_.count(key) != 0; }
+  // Whether some key starting with `prefix` is in progress.
+  bool any_active_with_prefix(std::string_view prefix) const;
 
  private:
   using KeySet = std::set<std::string, std::less<>>;

@@ -82,3 +82,16 @@ TEST_CASE("adds and retries are counted as client-go's workqueue metrics count t
   q.forget("a");
   CHECK(q.retries() == 2);
 }
+
+TEST_CASE("keys in progress are found by prefix, so a whole plan can wait for its namespace keys") {
+  WorkQueue q;
+  q.add("app/ns-1");
+  q.add("apple");
+  REQUIRE(q.pop() == "app/ns-1");
+  REQUIRE(q.pop() == "apple");
+  CHECK(q.any_active_with_prefix("app/"));
+  CHECK_FALSE(q.any_active_with_prefix("apple/"));
+  CHECK_FALSE(q.any_active_with_prefix("ap/"));
+  q.done("app/ns-1");
+  CHECK_FALSE(q.any_active_with_prefix("app/"));
+}
