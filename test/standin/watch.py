@@ -105,6 +105,10 @@ def _chunks(data, rng, split):
     if not split or len(data) < 2:
         return [data]
     cuts = sorted(rng.sample(range(1, len(data)), min(rng.randint(1, 3), len(data) - 1)))
+    if all(data[c - 1] == 0x0A for c in cuts):
+        # Every cut fell on an event boundary: move the first one inside its event (the byte
+        # before a newline is the event's closing brace, never another cut).
+        cuts[0] -= 1
     bounds = [0, *cuts, len(data)]
     return [data[a:b] for a, b in zip(bounds, bounds[1:])]
 
