@@ -26,4 +26,6 @@ Error Error::context(std::string_view what) && {
   return std::move(*this);
 }
 
+bool waits_for_change(ErrorKind kind) { return kind == ErrorKind::Invalid || kind == ErrorKind::Forbidden; }
+
 }  // namespace imps

@@ -25,6 +25,10 @@ enum class ErrorKind {
 };
 
 const char* to_string(ErrorKind kind);
+// Invalid and Forbidden: the same request fails the same way until the object, the spec or the
+// RBAC changes, so the caller waits for a change or the next resync instead of backing off
+// forever (docs/architecture.md).
+bool waits_for_change(ErrorKind kind);
 
 struct Error {
   ErrorKind kind = ErrorKind::Fatal;

@@ -55,7 +55,10 @@ void plan_namespace(const PlanInput& in, std::string_view ns, const ObservedSecr
   action.name = name;
   if (!secret || change == SecretChange::Recreate) {
     action.kind = secret ? ActionKind::Recreate : ActionKind::Create;
-    if (secret) action.uid = secret->uid;
+    if (secret) {
+      action.uid = secret->uid;
+      action.resource_version = secret->resource_version;
+    }
     DesiredSecret here = desired;
     here.namespace_name = ns;
     action.body = create_body(here);
@@ -141,7 +144,7 @@ Plan plan(const PlanInput& in) {
     if (s->owner_uid() != r.uid || s->deleting) continue;
     bool current = s->name == name && selected.count(s->namespace_name);
     if (current || in.terminating_namespaces.count(s->namespace_name)) continue;
-    out.actions.push_back(Action{ActionKind::Delete, s->namespace_name, s->name, s->uid, Json()});
+    out.actions.push_back(Action{ActionKind::Delete, s->namespace_name, s->name, s->uid, s->resource_version, Json()});
   }
   out.status = make_status(in, out, std::move(managed));
   out.write_status = status_changed(r.status, out.status);

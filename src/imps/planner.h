@@ -53,8 +53,11 @@ struct Action {
   ActionKind kind = ActionKind::Create;
   std::string namespace_name;
   std::string name;
-  std::string uid;  // of the observed Secret (Delete, Recreate): a delete precondition
-  // Create: POST body. Recreate: DELETE with the uid precondition, then POST this body (the type
+  // Of the observed Secret (Delete, Recreate): delete preconditions, so that a Secret replaced or
+  // changed since it was observed is not deleted on the strength of a stale plan.
+  std::string uid;
+  std::string resource_version;
+  // Create: POST body. Recreate: DELETE with the preconditions, then POST this body (the type
   // is immutable). Update: an application/merge-patch+json body. Delete: empty.
   Json body;
 };

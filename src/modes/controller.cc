@@ -408,8 +408,14 @@ void Controller::finished(const std::string& key, Millis started, ReconcileResul
 }
 
 void Controller::retry_later(const std::string& key, const Error& error) {
-  Millis delay = queue_.failed(key);
   auto [name, ns] = split_key(key);
+  if (waits_for_change(error.kind)) {
+    queue_.forget(key);
+    obs::warn("reconcile failed; waiting for a change or the next resync",
+              {{"imagepullsecret", name}, {"namespace", ns}, {"error", error.message}});
+    return;
+  }
+  Millis delay = queue_.failed(key);
   obs::warn("reconcile failed", {{"imagepullsecret", name}, {"namespace", ns}, {"error", error.message},
                                  {"retry_ms", static_cast<long long>(delay)}});
   enqueue_after(key, delay);

@@ -16,7 +16,8 @@
 //  - a Secret event enqueues its owner's (resource, namespace) key unless it is the echo of our
 //    own write (or of our status write, whose watch event may come before its answer);
 // Keys are reconciled (reconciler.h) once the first lists are in; failures are retried with
-// per-key exponential backoff; a periodic resync re-plans everything from the cache. Status
+// per-key exponential backoff, except Invalid/Forbidden answers, which would only repeat until
+// something changes: those wait for a change of the key's inputs or the resync; a periodic resync re-plans everything from the cache. Status
 // writes are coalesced per resource (status_writer.h); a failed one is retried like a reconcile. ECR tokens
 // come from EcrTokens, which refreshes them at half-life and names the resources to reconcile.
 // The pod watch starts only after the resources are known, so the first pod list already

@@ -216,7 +216,7 @@ void Reconciler::create(const std::shared_ptr<Run>& run, const Action& action) {
 }
 
 void Reconciler::remove(const std::shared_ptr<Run>& run, const Action& action, std::function<void()> then) {
-  client_.remove(kube::kSecrets, action.namespace_name, action.name, kube::Preconditions{action.uid, ""},
+  client_.remove(kube::kSecrets, action.namespace_name, action.name, kube::Preconditions{action.uid, action.resource_version},
                  [this, run, &action, then](Result<Json> answer) {
                    if (!answer.ok() && answer.error().kind != ErrorKind::NotFound) {
                      failed(run, action, answer.error());

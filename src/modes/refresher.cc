@@ -155,6 +155,10 @@ void Refresher::write(MergedSources merged, Result<Json> current) {
       });
       return;
     case SecretChange::Recreate:
+      if (!refresher_may_replace(*observed))
+        return written(make_error(ErrorKind::Invalid, "target Secret " + ns + "/" + name + " has type " +
+                                                          quoted(observed->type) +
+                                                          ", not a pull Secret type: it is not imps' to replace"));
       obs::info("target secret has the wrong type or is immutable; recreating it",
                 {{"target", ns + "." + name}, {"type", observed->type}});
       client_.remove(kube::kSecrets, ns, name, kube::Preconditions{observed->uid, observed->resource_version},
@@ -171,6 +175,11 @@ void Refresher::written(Status status) {
   if (status.ok()) {
     success_.inc();
     failures_ = 0;
+  } else if (waits_for_change(status.error().kind)) {
+    failure_.inc();
+    obs::warn("writing the target secret failed; waiting for a change or the next resync",
+              {{"target", options_.target.ns + "." + options_.target.name}, {"error", status.error().message}});
+    report(true, "SecretReconciliationError", status.error().message);
   } else {
     failure_.inc();
     ++failures_;

@@ -35,6 +35,10 @@ SecretChange refresher_change(const ObservedSecret& observed, std::string_view d
                                                                              : SecretChange::None;
 }
 
+bool refresher_may_replace(const ObservedSecret& observed) {
+  return observed.type == kTypeDockerConfigJson || observed.type == kTypeDockerCfg;
+}
+
 Json refresher_update_patch(const ObservedSecret& observed, std::string_view data) {
   Json body = Json::object();
   cJSON* meta = json_add_object(body.get(), "metadata");

@@ -20,6 +20,9 @@ namespace imps::modes {
 Json refresher_create_body(std::string_view ns, std::string_view name, std::string_view data);
 // Recreate when the type differs (immutable in the API) or an immutable Secret's data must change.
 SecretChange refresher_change(const ObservedSecret& observed, std::string_view data);
+// Only a pull Secret (type dockerconfigjson or dockercfg) may be deleted to recreate it: a Secret of
+// any other type at the target's name holds something else (a TLS key, a token) that is not ours.
+bool refresher_may_replace(const ObservedSecret& observed);
 // Merge patch carrying the observed resourceVersion (optimistic concurrency).
 Json refresher_update_patch(const ObservedSecret& observed, std::string_view data);
 

@@ -40,6 +40,7 @@ struct World {
     auto o = observe_secret(body.get());
     REQUIRE(o.ok());
     o->uid = "s-" + ns + "-" + name;
+    o->resource_version = "rv-" + ns + "-" + name;
     return std::move(o).value();
   }
   ObservedSecret owned_by(std::string ns, std::string uid) {
@@ -128,6 +129,7 @@ TEST_CASE("delete where no longer selected and under an old name (rename)") {
   Plan p = w.run();
   CHECK(summary(p) == Lines{"create a/pull", "delete a/old-name", "delete gone/pull"});
   CHECK(p.actions[1].uid == "s-a-old-name");
+  CHECK(p.actions[1].resource_version == "rv-a-old-name");  // a delete precondition, with the uid
   CHECK(p.status.managed_namespaces == Lines{"a"});
 }
 
@@ -198,6 +200,7 @@ TEST_CASE("a managed Secret of the wrong type is recreated") {
   Plan p = w.run();
   REQUIRE(summary(p) == Lines{"recreate a/pull"});
   CHECK(p.actions[0].uid == "s-a-pull");
+  CHECK(p.actions[0].resource_version == "rv-a-pull");
 }
 
 TEST_CASE("a failing source makes the resource Failed but the Secret is still written") {

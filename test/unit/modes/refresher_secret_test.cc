@@ -45,6 +45,14 @@ TEST_CASE("the refresher writes only when the data differs, and recreates for a 
   CHECK(refresher_change(extra, "abc") == SecretChange::Update);
 }
 
+TEST_CASE("the refresher replaces only pull Secrets") {
+  CHECK(refresher_may_replace(observed("kubernetes.io/dockerconfigjson", "abc", true)));
+  CHECK(refresher_may_replace(observed("kubernetes.io/dockercfg", "abc")));
+  CHECK_FALSE(refresher_may_replace(observed("Opaque", "abc")));
+  CHECK_FALSE(refresher_may_replace(observed("kubernetes.io/tls", "abc")));
+  CHECK_FALSE(refresher_may_replace(observed("kubernetes.io/service-account-token", "")));
+}
+
 TEST_CASE("the refresher's patch is conditional on the observed version and removes stray keys") {
   ObservedSecret s = observed("kubernetes.io/dockerconfigjson", "abc");
   s.other_data_keys = {"stray"};
