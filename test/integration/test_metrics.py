@@ -195,10 +195,11 @@ class MetricsTest(ControllerCase):
         # Dashboards and alerts written for the Go original read controller-runtime's families.
         self.create_namespace("metrics-cr")
         self.create_imps("metrics-cr", {"secret": {"name": "pull-cr"}, "namespaces": {"names": ["metrics-cr"]}})
-        self.standin.fail_next(1, code=403, verb="create", path="/namespaces/metrics-cr/secrets")
+        # A 500 is retried with backoff (a 403 would wait for the next resync).
+        self.standin.fail_next(1, code=500, verb="create", path="/namespaces/metrics-cr/secrets")
         _, metrics, health = self.start()
         self.wait_ready(health)
-        self.wait_secret("metrics-cr", "pull-cr")  # written by the retry after the 403
+        self.wait_secret("metrics-cr", "pull-cr")  # written by the retry after the 500
         self.wait_managed("metrics-cr", ["metrics-cr"])
 
         def settled():

@@ -74,11 +74,12 @@ class RefresherTest(EcrCase):
         self.assertIn("UnrecognizedClientException", events[0]["message"])
         self.assertNotIn("do-not-leak-this-secret", json.dumps(events) + "\n".join(self.imps.raw))
 
-    def test_a_target_of_the_wrong_type_is_recreated(self):
+    def test_a_legacy_dockercfg_target_is_recreated(self):
+        # A pull Secret of the other type; a Secret of any other type is left alone (test_write_safety).
         self.create_namespace("retype")
         self.check(self.api.create("/api/v1/namespaces/retype/secrets",
-                                   {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                                    "metadata": {"name": "pull"}, "data": {"x": "eA=="}}))
+                                   {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockercfg",
+                                    "metadata": {"name": "pull"}, "data": {".dockercfg": "e30="}}))
         self.create_source("retype", "docker", dockerconfig("registry.example.com"))
         self.start_refresher("retype", "pull", "docker")
         secret = self.wait_secret("retype", "pull", lambda s: s["type"] == "kubernetes.io/dockerconfigjson")
