@@ -6,82 +6,83 @@
 namespace imps::modes {
 
 void SourceWatches::set_wanted(const Wanted& wanted) {
-  for (auto it = namespaces_.begin(); it != namespaces_.end();) {
-    if (wanted.count(it->first)) {
-      ++it;
-      continue;
+  for (auto ns = namespaces_.begin(); ns != namespaces_.end();) {
+    auto names = wanted.find(ns->first);
+    for (auto source = ns->second.begin(); source != ns->second.end();) {
+      if (names != wanted.end() && names->second.count(source->first)) {
+        ++source;
+        continue;
+      }
+      retire(source->second);
+      source = ns->second.erase(source);
     }
-    retired_.relists += it->second.reflector->counters().relists;
-    retired_.watch_restarts += it->second.reflector->counters().watch_restarts;
-    it = namespaces_.erase(it);
+    ns = ns->second.empty() ? namespaces_.erase(ns) : std::next(ns);
   }
   for (const auto& [ns, names] : wanted) {
-    Namespace& watch = namespaces_[ns];
-    if (watch.reflector && watch.names == names) continue;
-    watch.names = names;
-    start(ns, watch);
+    for (const std::string& name : names) {
+      Source& source = namespaces_[ns][name];
+      if (!source.reflector) start(ns, name, source);
+    }
   }
 }
 
-void SourceWatches::start(const std::string& ns, Namespace& watch) {
-  if (watch.reflector) {
-    retired_.relists += watch.reflector->counters().relists;
-    retired_.watch_restarts += watch.reflector->counters().watch_restarts;
-  }
-  kube::ReflectorTarget target{kube::kSecrets, ns, "", "", kube::Shape::Full};
-  if (watch.names.size() == 1) target.field_selector = "metadata.name=" + *watch.names.begin();
+void SourceWatches::retire(const Source& source) {
+  retired_.relists += source.reflector->counters().relists;
+  retired_.watch_restarts += source.reflector->counters().watch_restarts;
+}
+
+void SourceWatches::start(const std::string& ns, const std::string& name, Source& source) {
+  kube::ReflectorTarget target{kube::kSecrets, ns, "", "metadata.name=" + name, kube::Shape::Full};
   kube::ReflectorHandlers handlers;
-  handlers.begin_replace = [this, ns] {
-    if (Namespace* listing = find_watch(ns)) listing->seen.clear();
+  handlers.begin_replace = [this, ns, name] {
+    if (Source* listing = find_source(ns, name)) listing->seen = false;
   };
-  handlers.replace_page = [this, ns](std::vector<Json> items) { list_page(ns, std::move(items)); };
-  handlers.end_replace = [this, ns](const std::string&) { listed(ns); };
-  handlers.apply = [this, ns](kube::WatchEvent::Type type, const Json& object) { apply(ns, type, object); };
-  // The old reflector (if any) is not inside one of its callbacks here: set_wanted runs from
-  // ImagePullSecret events.
-  watch.reflector = std::make_unique<kube::Reflector>(loop_, client_, random_, std::move(target), std::move(handlers));
-  watch.reflector->start();
+  handlers.replace_page = [this, ns, name](std::vector<Json> items) { list_page(ns, name, std::move(items)); };
+  handlers.end_replace = [this, ns, name](const std::string&) { listed(ns, name); };
+  handlers.apply = [this, ns, name](kube::WatchEvent::Type type, const Json& object) { apply(ns, name, type, object); };
+  source.reflector = std::make_unique<kube::Reflector>(loop_, client_, random_, std::move(target), std::move(handlers));
+  source.reflector->start();
 }
 
-SourceWatches::Namespace* SourceWatches::find_watch(std::string_view ns) {
+SourceWatches::Source* SourceWatches::find_source(std::string_view ns, std::string_view name) {
   auto it = namespaces_.find(ns);
-  return it == namespaces_.end() ? nullptr : &it->second;
+  if (it == namespaces_.end()) return nullptr;
+  auto source = it->second.find(name);
+  return source == it->second.end() ? nullptr : &source->second;
 }
 
-void SourceWatches::list_page(const std::string& ns, std::vector<Json> items) {
-  Namespace* watch = find_watch(ns);
-  if (!watch) return;
+void SourceWatches::list_page(const std::string& ns, const std::string& name, std::vector<Json> items) {
+  Source* source = find_source(ns, name);
+  if (!source) return;
   for (const Json& item : items) {
-    std::string name = json_string_or(json_member(item.get(), "metadata"), "name");
-    if (!watch->names.count(name)) continue;
+    // The field selector makes this the one item; a server that ignored it gets the same answer.
+    if (json_string_or(json_member(item.get(), "metadata"), "name") != name) continue;
     auto secret = parse_source_secret(item.get());
     if (!secret.ok()) continue;  // unseen, so dropped at the end like a missing one
-    watch->seen.add(name);
-    watch->secrets.insert_or_assign(std::move(name), std::move(secret).value());
+    source->seen = true;
+    source->secret = std::move(secret).value();
   }
 }
 
-void SourceWatches::listed(const std::string& ns) {
-  Namespace* watch = find_watch(ns);
-  if (!watch) return;
-  drop_unseen(watch->secrets, watch->seen, [](const std::string&) {});
-  watch->seen.clear();
-  for (const std::string& name : watch->names) handlers_.changed(ns, name);
+void SourceWatches::listed(const std::string& ns, const std::string& name) {
+  Source* source = find_source(ns, name);
+  if (!source) return;
+  if (!source->seen) source->secret.reset();
+  source->seen = false;
+  handlers_.changed(ns, name);
   handlers_.synced(ns);
 }
 
-void SourceWatches::apply(const std::string& ns, kube::WatchEvent::Type type, const Json& object) {
-  Namespace* found = find_watch(ns);
-  if (!found) return;
-  Namespace& watch = *found;
-  std::string name = json_string_or(json_member(object.get(), "metadata"), "name");
-  if (!watch.names.count(name)) return;
+void SourceWatches::apply(const std::string& ns, const std::string& name, kube::WatchEvent::Type type,
+                          const Json& object) {
+  Source* source = find_source(ns, name);
+  if (!source || json_string_or(json_member(object.get(), "metadata"), "name") != name) return;
   auto secret = parse_source_secret(object.get());
   if (type == kube::WatchEvent::Type::Deleted || !secret.ok()) {
     if (!secret.ok()) obs::warn("source secret unreadable", {{"namespace", ns}, {"name", name}, {"error", secret.error().message}});
-    watch.secrets.erase(name);
+    source->secret.reset();
   } else {
-    watch.secrets.insert_or_assign(name, std::move(secret).value());
+    source->secret = std::move(secret).value();
   }
   handlers_.changed(ns, name);
 }
@@ -89,26 +90,31 @@ void SourceWatches::apply(const std::string& ns, kube::WatchEvent::Type type, co
 const SourceSecret* SourceWatches::find(std::string_view ns, std::string_view name) const {
   auto it = namespaces_.find(ns);
   if (it == namespaces_.end()) return nullptr;
-  auto secret = it->second.secrets.find(name);
-  return secret == it->second.secrets.end() ? nullptr : &secret->second;
+  auto source = it->second.find(name);
+  return source == it->second.end() || !source->second.secret ? nullptr : &*source->second.secret;
 }
 
 bool SourceWatches::synced(std::string_view ns) const {
   auto it = namespaces_.find(ns);
-  return it != namespaces_.end() && it->second.reflector && it->second.reflector->synced();
+  if (it == namespaces_.end()) return false;
+  for (const auto& [name, source] : it->second)
+    if (!source.reflector->synced()) return false;
+  return true;
 }
 
 bool SourceWatches::all_synced() const {
-  for (const auto& [ns, watch] : namespaces_)
-    if (!watch.reflector->synced()) return false;
+  for (const auto& [ns, sources] : namespaces_)
+    if (!synced(ns)) return false;
   return true;
 }
 
 kube::ReflectorCounters SourceWatches::counters() const {
   kube::ReflectorCounters total = retired_;
-  for (const auto& [ns, watch] : namespaces_) {
-    total.relists += watch.reflector->counters().relists;
-    total.watch_restarts += watch.reflector->counters().watch_restarts;
+  for (const auto& [ns, sources] : namespaces_) {
+    for (const auto& [name, source] : sources) {
+      total.relists += source.reflector->counters().relists;
+      total.watch_restarts += source.reflector->counters().watch_restarts;
+    }
   }
   return total;
 }

@@ -1,17 +1,19 @@
-// The source Secrets named by ImagePullSecrets, watched narrowly: one reflector per source
-// namespace, with fieldSelector metadata.name=<name> when that namespace holds one source, else
-// all the namespace's Secrets filtered here by name. When the wanted set changes, only the
-// namespaces whose set changed get a new reflector (a LIST, then a WATCH).
+// The source Secrets named by ImagePullSecrets, watched narrowly: one reflector per source, with
+// fieldSelector metadata.name=<name>, so that imps never lists or watches the other Secrets of a
+// source namespace (Helm keeps 100 KB–1 MB release Secrets beside them: a full list of such a
+// namespace can outgrow the pod's memory limit). Each list holds at most that one Secret, which
+// the API server caps at 1 MiB. When the wanted set changes, only the sources that are new get a
+// reflector (a LIST, then a WATCH); sources no longer wanted are stopped and forgotten.
 // Keeps only the projections (type and data) of wanted Secrets.
 // Callbacks (on the loop, from reflector callbacks): changed(ns, name) after a wanted Secret was
-// added, modified or deleted; synced(ns) after each full list of a namespace. A list arrives page
-// by page (kube/reflector.h): each page's wanted Secrets are stored at once, and the ones a
-// complete list did not contain are dropped at its end.
+// added, modified or deleted, and after each full list of it; synced(ns) after each full list of a
+// source in that namespace.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,7 +23,6 @@
 #include "kube/client.h"
 #include "kube/reflector.h"
 #include "loop/event_loop.h"
-#include "modes/key_set.h"
 
 namespace imps::modes {
 
@@ -40,30 +41,32 @@ class SourceWatches {
   void set_wanted(const Wanted& wanted);
   // The Secret's projection; null when it does not exist (or is not wanted).
   const SourceSecret* find(std::string_view ns, std::string_view name) const;
-  // Its namespace's reflector has delivered a full list since it was (re)started.
+  // Every source in the namespace has been listed in full since its reflector started.
   bool synced(std::string_view ns) const;
   bool all_synced() const;
   // Summed over the namespaces' reflectors, for metrics.
   kube::ReflectorCounters counters() const;
 
  private:
-  struct Namespace {
-    std::set<std::string> names;
-    std::map<std::string, SourceSecret, std::less<>> secrets;
+  struct Source {
+    std::optional<SourceSecret> secret;
     std::unique_ptr<kube::Reflector> reflector;
-    KeySet seen;  // names listed since the LIST in flight began
+    bool seen = false;  // listed since the LIST in flight began
   };
-  void start(const std::string& ns, Namespace& watch);
-  Namespace* find_watch(std::string_view ns);
-  void list_page(const std::string& ns, std::vector<Json> items);
-  void listed(const std::string& ns);
-  void apply(const std::string& ns, kube::WatchEvent::Type type, const Json& object);
+  using Sources = std::map<std::string, Source, std::less<>>;  // by name
+
+  void start(const std::string& ns, const std::string& name, Source& source);
+  Source* find_source(std::string_view ns, std::string_view name);
+  void retire(const Source& source);
+  void list_page(const std::string& ns, const std::string& name, std::vector<Json> items);
+  void listed(const std::string& ns, const std::string& name);
+  void apply(const std::string& ns, const std::string& name, kube::WatchEvent::Type type, const Json& object);
 
   loop::EventLoop& loop_;
   kube::Client& client_;
   Random& random_;
   SourceWatchHandlers handlers_;
-  std::map<std::string, Namespace, std::less<>> namespaces_;
+  std::map<std::string, Sources, std::less<>> namespaces_;
   kube::ReflectorCounters retired_;  // counters of reflectors already replaced
 };
 

@@ -1,5 +1,5 @@
-// Source Secret watches on a fake API: a field selector for a namespace's only source, the
-// namespace's Secrets filtered here when it has several, restarts only where the set changed.
+// Source Secret watches on a fake API: a field selector per source (never a namespace's whole
+// Secret list), reflectors only for new sources, stored projections dropped when a relist lacks them.
 #include <doctest/doctest.h>
 
 #include "kube/fake_transport.h"
@@ -64,29 +64,38 @@ TEST_CASE("source watches: one source → fieldSelector; list, then events for w
   CHECK(f.changed.back() == "n.a");
 }
 
-TEST_CASE("source watches: several sources in a namespace → the namespace's Secrets, filtered") {
+TEST_CASE("source watches: several sources in a namespace → one field selector each, never the whole namespace") {
   Fixture f;
   f.watches.set_wanted({{"n", {"a", "b"}}});
   f.pump();
-  REQUIRE(f.api.sent.size() == 1);
-  CHECK(f.target(0).find("fieldSelector") == std::string::npos);
+  REQUIRE(f.api.sent.size() == 2);
+  CHECK(f.target(0).find("fieldSelector=metadata.name%3Da") != std::string::npos);
+  CHECK(f.target(1).find("fieldSelector=metadata.name%3Db") != std::string::npos);
+  // A server that ignored the selector: the other names are not taken for the source.
   f.api.reply(0, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10"},"items":[)" + secret("a", "7") +
                                    "," + secret("other", "8") + "]}"));
   f.pump();
   CHECK(f.watches.find("n", "a") != nullptr);
   CHECK(f.watches.find("n", "other") == nullptr);
-  size_t watch = f.api.sent.size() - 1;
-  f.api.head(watch, response(200));
+  CHECK_FALSE(f.watches.synced("n"));  // b is not listed yet
+  CHECK(f.synced == std::vector<std::string>{"n"});
+  f.api.reply(1, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10"},"items":[]})"));
+  f.pump();
+  CHECK(f.watches.synced("n"));
+  CHECK(f.watches.find("n", "b") == nullptr);
+  size_t watch_b = f.api.sent.size() - 1;
+  REQUIRE(f.target(watch_b).find("fieldSelector=metadata.name%3Db") != std::string::npos);
+  f.api.head(watch_b, response(200));
   size_t before = f.changed.size();
-  f.api.data(watch, R"({"type":"ADDED","object":)" + secret("unrelated", "11") + "}\n");
-  f.api.data(watch, R"({"type":"ADDED","object":)" + secret("b", "12") + "}\n");
+  f.api.data(watch_b, R"({"type":"ADDED","object":)" + secret("unrelated", "11") + "}\n");
+  f.api.data(watch_b, R"({"type":"ADDED","object":)" + secret("b", "12") + "}\n");
   f.pump();
   CHECK(f.changed.size() == before + 1);
   CHECK(f.changed.back() == "n.b");
   CHECK(f.watches.find("n", "b") != nullptr);
 }
 
-TEST_CASE("source watches: only namespaces whose set changed restart; dropped ones stop") {
+TEST_CASE("source watches: only new sources start; dropped ones stop") {
   Fixture f;
   f.watches.set_wanted({{"x", {"a"}}, {"y", {"b"}}});
   f.pump();
@@ -95,34 +104,24 @@ TEST_CASE("source watches: only namespaces whose set changed restart; dropped on
   f.pump();
   REQUIRE(f.api.sent.size() == 3);
   CHECK(f.target(2).find("/namespaces/y/secrets") != std::string::npos);
-  CHECK(f.target(2).find("fieldSelector") == std::string::npos);
+  CHECK(f.target(2).find("fieldSelector=metadata.name%3Dc") != std::string::npos);
   f.watches.set_wanted({{"x", {"a"}}});
   f.pump();
   CHECK(f.api.sent.size() == 3);
+  CHECK(f.api.sent[1].done == nullptr);  // y's lists were cancelled
+  CHECK(f.api.sent[2].done == nullptr);
   CHECK_FALSE(f.watches.synced("y"));
   CHECK(f.watches.find("y", "b") == nullptr);
 }
 
-TEST_CASE("source watches: a list paged in stores each page at once and drops what a relist lacks") {
+TEST_CASE("source watches: a relist that no longer holds the source drops it") {
   Fixture f;
-  f.watches.set_wanted({{"n", {"a", "b"}}});
+  f.watches.set_wanted({{"n", {"a"}}});
   f.pump();
-  REQUIRE(f.api.sent.size() == 1);
-  f.api.reply(0, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10","continue":"t"},"items":[)" +
-                                   secret("a", "7") + "]}"));
-  CHECK(f.watches.find("n", "a") != nullptr);  // before the next page
-  CHECK_FALSE(f.watches.synced("n"));
-  CHECK(f.synced.empty());
+  f.api.reply(0, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10"},"items":[)" + secret("a", "7") + "]}"));
   f.pump();
-  REQUIRE(f.api.sent.size() == 2);
-  f.api.reply(1, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10"},"items":[)" + secret("b", "8") + "]}"));
-  f.pump();
-  CHECK(f.watches.synced("n"));
-  CHECK(f.synced == std::vector<std::string>{"n"});
   CHECK(f.watches.find("n", "a") != nullptr);
-  CHECK(f.watches.find("n", "b") != nullptr);
-
-  // The watch's history is gone: the relist no longer has a, even after a restarted first page.
+  // The watch's history is gone: the relist finds a deleted meanwhile.
   size_t watch = f.api.sent.size() - 1;
   f.api.head(watch, response(200));
   f.api.data(watch, R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410}})"
@@ -130,17 +129,9 @@ TEST_CASE("source watches: a list paged in stores each page at once and drops wh
   f.pump();
   size_t relist = f.api.sent.size() - 1;
   CHECK(f.target(relist).find("watch=1") == std::string::npos);
-  f.api.reply(relist, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"20","continue":"u"},"items":[)" +
-                                        secret("a", "7") + "]}"));
-  f.pump();
-  f.api.reply(relist + 1, response(410, R"({"kind":"Status","reason":"Expired","code":410})"));
-  f.pump();
-  CHECK(f.target(relist + 2).find("continue") == std::string::npos);
   f.changed.clear();
-  f.api.reply(relist + 2, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"30"},"items":[)" +
-                                            secret("b", "9") + "]}"));
+  f.api.reply(relist, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"20"},"items":[]})"));
   f.pump();
   CHECK(f.watches.find("n", "a") == nullptr);
-  CHECK(f.watches.find("n", "b") != nullptr);
-  CHECK(f.changed == std::vector<std::string>{"n.a", "n.b"});
+  CHECK(f.changed == std::vector<std::string>{"n.a"});
 }
