@@ -327,7 +327,7 @@ bool Controller::caches_synced() const {
 
 bool Controller::sources_synced(const ImagePullSecret& resource) const {
   for (const SourceRef& ref : resource.spec.credentials)
-    if (!sources_.synced(ref.namespace_name)) return false;
+    if (!sources_.synced(ref.namespace_name, ref.name)) return false;
   return true;
 }
 

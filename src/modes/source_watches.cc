@@ -94,17 +94,17 @@ const SourceSecret* SourceWatches::find(std::string_view ns, std::string_view na
   return source == it->second.end() || !source->second.secret ? nullptr : &*source->second.secret;
 }
 
-bool SourceWatches::synced(std::string_view ns) const {
+bool SourceWatches::synced(std::string_view ns, std::string_view name) const {
   auto it = namespaces_.find(ns);
   if (it == namespaces_.end()) return false;
-  for (const auto& [name, source] : it->second)
-    if (!source.reflector->synced()) return false;
-  return true;
+  auto source = it->second.find(name);
+  return source != it->second.end() && source->second.reflector->synced();
 }
 
 bool SourceWatches::all_synced() const {
   for (const auto& [ns, sources] : namespaces_)
-    if (!synced(ns)) return false;
+    for (const auto& [name, source] : sources)
+      if (!source.reflector->synced()) return false;
   return true;
 }
 

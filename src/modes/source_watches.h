@@ -41,8 +41,10 @@ class SourceWatches {
   void set_wanted(const Wanted& wanted);
   // The Secret's projection; null when it does not exist (or is not wanted).
   const SourceSecret* find(std::string_view ns, std::string_view name) const;
-  // Every source in the namespace has been listed in full since its reflector started.
-  bool synced(std::string_view ns) const;
+  // The source has been listed in full since its reflector started. Per source, not per
+  // namespace: a resource must not wait for (nor lose its queued work to) another resource's
+  // new source in the same namespace.
+  bool synced(std::string_view ns, std::string_view name) const;
   bool all_synced() const;
   // Summed over the namespaces' reflectors, for metrics.
   kube::ReflectorCounters counters() const;

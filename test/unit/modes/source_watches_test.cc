@@ -44,10 +44,10 @@ TEST_CASE("source watches: one source → fieldSelector; list, then events for w
   REQUIRE(f.api.sent.size() == 1);
   CHECK(f.target(0).find("/api/v1/namespaces/n/secrets?") == 0);
   CHECK(f.target(0).find("fieldSelector=metadata.name%3Da") != std::string::npos);
-  CHECK_FALSE(f.watches.synced("n"));
+  CHECK_FALSE(f.watches.synced("n", "a"));
   f.api.reply(0, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10"},"items":[)" + secret("a", "9") + "]}"));
   f.pump();
-  CHECK(f.watches.synced("n"));
+  CHECK(f.watches.synced("n", "a"));
   CHECK(f.watches.all_synced());
   CHECK(f.synced == std::vector<std::string>{"n"});
   CHECK(f.changed == std::vector<std::string>{"n.a"});
@@ -77,11 +77,14 @@ TEST_CASE("source watches: several sources in a namespace → one field selector
   f.pump();
   CHECK(f.watches.find("n", "a") != nullptr);
   CHECK(f.watches.find("n", "other") == nullptr);
-  CHECK_FALSE(f.watches.synced("n"));  // b is not listed yet
+  CHECK(f.watches.synced("n", "a"));  // a does not wait for b
+  CHECK_FALSE(f.watches.synced("n", "b"));
+  CHECK_FALSE(f.watches.all_synced());
   CHECK(f.synced == std::vector<std::string>{"n"});
   f.api.reply(1, response(200, R"({"kind":"SecretList","metadata":{"resourceVersion":"10"},"items":[]})"));
   f.pump();
-  CHECK(f.watches.synced("n"));
+  CHECK(f.watches.synced("n", "b"));
+  CHECK(f.watches.all_synced());
   CHECK(f.watches.find("n", "b") == nullptr);
   size_t watch_b = f.api.sent.size() - 1;
   REQUIRE(f.target(watch_b).find("fieldSelector=metadata.name%3Db") != std::string::npos);
@@ -110,7 +113,7 @@ TEST_CASE("source watches: only new sources start; dropped ones stop") {
   CHECK(f.api.sent.size() == 3);
   CHECK(f.api.sent[1].done == nullptr);  // y's lists were cancelled
   CHECK(f.api.sent[2].done == nullptr);
-  CHECK_FALSE(f.watches.synced("y"));
+  CHECK_FALSE(f.watches.synced("y", "b"));
   CHECK(f.watches.find("y", "b") == nullptr);
 }
 
