@@ -125,7 +125,8 @@ void Resolver::run() {
 
 void Resolver::store(const std::string& host, Result<std::vector<Address>> answer) {
   const Millis now = clock_.steady_ms();
-  if (cache_.size() >= kMaxCachedHosts) {
+  // A refresh replaces its own entry: only a new name needs room.
+  if (!cache_.contains(host) && cache_.size() >= kMaxCachedHosts) {
     std::erase_if(cache_, [now](const auto& item) { return item.second.expires <= now; });
     if (cache_.size() >= kMaxCachedHosts) {
       cache_.erase(std::min_element(cache_.begin(), cache_.end(), [](const auto& a, const auto& b) {

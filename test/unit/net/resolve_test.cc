@@ -183,6 +183,25 @@ TEST_CASE("the cache holds at most kMaxCachedHosts names") {
   f.dns.release();
 }
 
+TEST_CASE("refreshing a cached name in a full cache evicts no other name") {
+  Fixture f;
+  f.dns.release();
+  for (size_t i = 0; i < kMaxCachedHosts; ++i) {
+    REQUIRE(testing::resolve_now("host" + std::to_string(i) + ".example", 443, f.resolver).ok());
+  }
+  f.clock.advance(kResolveCacheMs);  // all expired: each is served stale while a refresh runs
+  REQUIRE(Lookup::start("host0.example", 443, f.resolver).ready());
+  wait_until([&] { return f.dns.count("host0.example") == 2; });
+  REQUIRE(testing::resolve_now("host0.example", 443, f.resolver).ok());  // the refresh has stored
+  f.dns.hold();
+  size_t cached = 0;
+  for (size_t i = 0; i < kMaxCachedHosts; ++i) {
+    cached += Lookup::start("host" + std::to_string(i) + ".example", 443, f.resolver).ready();
+  }
+  CHECK(cached == kMaxCachedHosts);
+  f.dns.release();
+}
+
 TEST_CASE("too many distinct names waiting is an error at once") {
   Fixture f;
   std::vector<Lookup> waiting;
