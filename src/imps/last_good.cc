@@ -41,4 +41,9 @@ KeptCredentials keep_last_good(const DockerConfig& working, const DockerConfig& 
   return out;
 }
 
+int64_t ms_until_kept_expiry(const KeptCredentials& kept, int64_t now) {
+  constexpr int64_t kMarginMs = 1'000;
+  return kept.earliest_expiry == 0 ? 0 : (kept.earliest_expiry - now) * 1000 + kMarginMs;
+}
+
 }  // namespace imps

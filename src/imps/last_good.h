@@ -38,4 +38,8 @@ struct KeptCredentials {
 // `current`: the target Secret's document as it is in the cluster.
 KeptCredentials keep_last_good(const DockerConfig& working, const DockerConfig& current, int64_t now);
 
+// Milliseconds from `now` (Unix seconds) until the earliest kept entry has expired, plus a second
+// so that the run removing it comes after the expiry, not just before; 0 when none expires.
+int64_t ms_until_kept_expiry(const KeptCredentials& kept, int64_t now);
+
 }  // namespace imps

@@ -6,12 +6,6 @@
 #include "obs/log.h"
 
 namespace imps::modes {
-namespace {
-
-// A kept credential leaves a moment after its expiry, never a moment before.
-constexpr Millis kExpiryMarginMs = 1'000;
-
-}  // namespace
 
 Result<CurrentDocument> target_document(const cJSON* secret) {
   TRY_ASSIGN(DockerConfig config, secret_document(secret));
@@ -125,7 +119,7 @@ void Reconciler::keep_last_good(const std::shared_ptr<Run>& run, const DockerCon
   int64_t& earliest = run->sources.earliest_expiry;
   if (earliest == 0 || kept.earliest_expiry < earliest) earliest = kept.earliest_expiry;
   // Reconciled again when the kept entry expires, so that it leaves the Secret then.
-  run->result.requeue_after_ms = (kept.earliest_expiry - now) * 1000 + kExpiryMarginMs;
+  run->result.requeue_after_ms = imps::ms_until_kept_expiry(kept, now);
 }
 
 void Reconciler::plan_and_execute(const std::shared_ptr<Run>& run) {

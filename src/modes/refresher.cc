@@ -21,8 +21,6 @@ constexpr Millis kRetryInitialMs = 1'000;
 constexpr Millis kRetryMaxMs = 300'000;
 // Doublings beyond this are capped anyway.
 constexpr int kMaxDoublings = 20;
-// A kept credential leaves a moment after its expiry, never a moment before.
-constexpr Millis kExpiryMarginMs = 1'000;
 // Events remembered per resync period; far above the handful of distinct problems one target has.
 constexpr size_t kMaxReportedEvents = 256;
 
@@ -116,7 +114,7 @@ void Refresher::keep_last_good(MergedSources& merged, const Json& current) {
   KeptCredentials kept = imps::keep_last_good(merged.config, *document, now);
   merged.config = std::move(kept.config);
   // Run again when a kept credential expires, so that it leaves the target then.
-  if (kept.earliest_expiry > 0) expiry_timer_.start((kept.earliest_expiry - now) * 1000 + kExpiryMarginMs, [this] { schedule(); });
+  if (kept.earliest_expiry > 0) expiry_timer_.start(imps::ms_until_kept_expiry(kept, now), [this] { schedule(); });
 }
 
 void Refresher::write(MergedSources merged, Result<Json> current) {

@@ -72,3 +72,10 @@ TEST_CASE("last good: with nothing in the target the working sources are the who
   CHECK(kept.config == working);
   CHECK(kept.kept == 0);
 }
+
+TEST_CASE("last good: the run that removes a kept entry comes a second after its expiry") {
+  KeptCredentials kept;
+  CHECK(ms_until_kept_expiry(kept, 1'000) == 0);
+  kept.earliest_expiry = 1'060;
+  CHECK(ms_until_kept_expiry(kept, 1'000) == 61'000);
+}
