@@ -120,6 +120,12 @@ void Controller::resource_event(Type type, const Json& object) {
   if (type == Type::Deleted) {
     cache_.resources.erase(name);
     retries_.erase(name);
+    // Its namespace keys' retry timers too: "<name>/..." sort together right after the name.
+    const std::string prefix = namespace_key(name, "");
+    auto first = retries_.lower_bound(prefix);
+    auto last = first;
+    while (last != retries_.end() && std::string_view(last->first).starts_with(prefix)) ++last;
+    retries_.erase(first, last);
     status_.forget(name);
     ecr_.forget_user(name);
   } else {
@@ -364,6 +370,7 @@ void Controller::pump() {
       // A whole plan of the resource covers the namespace; one under way may have missed this
       // change, so it runs again once done (the queue never runs one key twice at once).
       queue_.done(*key);
+      queue_.forget(*key);  // folded into the whole plan: its earlier failures no longer apply
       if (queue_.is_active(name)) queue_.add(name);
       continue;
     }
@@ -399,9 +406,9 @@ void Controller::finished(const std::string& key, Millis started, ReconcileResul
     queue_.forget(key);
     if (result.requeue_after_ms > 0) enqueue_after(key, result.requeue_after_ms);
   }
-  if (result.again) queue_.add(key);
-  if (result.widen) queue_.add(split_key(key).first);
   auto [name, ns] = split_key(key);
+  if (result.again) queue_.add(key);
+  if (result.widen) queue_.add(name);
   if (!ns.empty() && !queue_.any_active_with_prefix(namespace_key(name, "")) && parked_.erase(name)) queue_.add(name);
   service_accounts_.resource_reconciled(name, ns);
   loop_.defer([this] { pump(); });
@@ -449,6 +456,8 @@ void Controller::update_metrics() {
   }
   metrics_.sync_reflector("pods", pods);
   metrics_.sync_reflector("source_secrets", sources_.counters());
+  if (const kube::ReflectorCounters* accounts = service_accounts_.counters())
+    metrics_.sync_reflector("serviceaccounts", *accounts);
 }
 
 }  // namespace imps::modes

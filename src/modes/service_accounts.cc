@@ -49,6 +49,9 @@ void ServiceAccountSync::maybe_stop() {
     reflector_.reset();
     accounts_.clear();
     served_.clear();
+    // A patch that failed before any entry was added leaves nothing to clean up, but its problem
+    // would otherwise stay in the resources' status with no watch left to retry it.
+    while (!failures_.empty()) erase_failure(failures_.begin());
     obs::info("serviceaccount watch stopped", {});
   });
 }
@@ -261,7 +264,10 @@ void ServiceAccountSync::set_problem(const std::string& ns, const std::string& n
 
 void ServiceAccountSync::clear_problem(const std::string& ns, const std::string& name) {
   auto it = failures_.find(secret_key(ns, name));
-  if (it == failures_.end()) return;
+  if (it != failures_.end()) erase_failure(it);
+}
+
+void ServiceAccountSync::erase_failure(std::map<std::string, Failure>::iterator it) {
   for (const std::string& resource : it->second.resources) {
     auto problems = cache_.service_account_problems.find(resource);
     if (problems == cache_.service_account_problems.end()) continue;

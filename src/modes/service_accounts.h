@@ -65,7 +65,6 @@ class ServiceAccountSync {
   // Re-plan every cached ServiceAccount (the periodic resync).
   void resync();
 
-  bool watching() const { return reflector_ != nullptr; }
   bool patching(const std::string& ns) const { return in_flight_per_ns_.count(ns) != 0; }
   const ObservedServiceAccount* find(std::string_view ns, std::string_view name) const;
   const kube::ReflectorCounters* counters() const { return reflector_ ? &reflector_->counters() : nullptr; }
@@ -106,6 +105,7 @@ class ServiceAccountSync {
     std::unique_ptr<kube::Backoff> backoff;
   };
   std::map<std::string, Failure> failures_;
+  void erase_failure(std::map<std::string, Failure>::iterator it);
 };
 
 }  // namespace imps::modes
