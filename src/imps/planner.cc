@@ -26,9 +26,10 @@ Holder holder_of(const ObservedSecret* secret, const PlanInput& in, const ImageP
   return Holder::TakeOver;
 }
 
-// `desired`: the resource's Secret, the same in every namespace but for its namespace field.
+// `desired`: the resource's Secret, the same in every namespace.
 void plan_namespace(const PlanInput& in, std::string_view ns, const ObservedSecret* secret,
-                    const DesiredSecret& desired, Plan& out, std::vector<std::string>& managed) {
+                    const std::shared_ptr<const DesiredSecret>& desired, Plan& out,
+                    std::vector<std::string>& managed) {
   const std::string& name = in.resource->spec.target.secret.name;
   const ImagePullSecret* other = nullptr;
   switch (holder_of(secret, in, &other)) {
@@ -48,23 +49,21 @@ void plan_namespace(const PlanInput& in, std::string_view ns, const ObservedSecr
   }
   managed.emplace_back(ns);
   if (secret && secret->deleting) return;  // being removed already; written again once it is gone
-  SecretChange change = secret ? needs_update(*secret, desired) : SecretChange::Recreate;
+  SecretChange change = secret ? needs_update(*secret, *desired) : SecretChange::Recreate;
   if (change == SecretChange::None) return;
   Action action;
   action.namespace_name = ns;
   action.name = name;
+  action.secret = desired;
   if (!secret || change == SecretChange::Recreate) {
     action.kind = secret ? ActionKind::Recreate : ActionKind::Create;
     if (secret) {
       action.uid = secret->uid;
       action.resource_version = secret->resource_version;
     }
-    DesiredSecret here = desired;
-    here.namespace_name = ns;
-    action.body = create_body(here);
   } else {
     action.kind = ActionKind::Update;
-    action.body = update_patch(*secret, desired);
+    action.body = update_patch(*secret, *desired);
   }
   out.actions.push_back(std::move(action));
 }
@@ -134,8 +133,8 @@ Plan plan(const PlanInput& in) {
   for (const ObservedSecret* s : in.observed) by_key.emplace(SecretKey{s->namespace_name, s->name}, s);
   std::set<std::string_view> selected(in.selected_namespaces.begin(), in.selected_namespaces.end());
   // Rendered, encoded and hashed once per plan, not per namespace.
-  DesiredSecret desired =
-      desired_secret(r, "", in.sources ? in.sources->config.render() : DockerConfig().render());
+  auto desired = std::make_shared<const DesiredSecret>(
+      desired_secret(r, in.sources ? in.sources->config.render() : DockerConfig().render()));
   for (std::string_view ns : selected) {
     auto it = by_key.find(SecretKey{ns, name});
     plan_namespace(in, ns, it == by_key.end() ? nullptr : it->second, desired, out, managed);
@@ -144,7 +143,7 @@ Plan plan(const PlanInput& in) {
     if (s->owner_uid() != r.uid || s->deleting) continue;
     bool current = s->name == name && selected.count(s->namespace_name);
     if (current || in.terminating_namespaces.count(s->namespace_name)) continue;
-    out.actions.push_back(Action{ActionKind::Delete, s->namespace_name, s->name, s->uid, s->resource_version, Json()});
+    out.actions.push_back(Action{ActionKind::Delete, s->namespace_name, s->name, s->uid, s->resource_version, nullptr, Json()});
   }
   out.status = make_status(in, out, std::move(managed));
   out.write_status = status_changed(r.status, out.status);

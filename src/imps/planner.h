@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -57,8 +58,13 @@ struct Action {
   // changed since it was observed is not deleted on the strength of a stale plan.
   std::string uid;
   std::string resource_version;
-  // Create: POST body. Recreate: DELETE with the preconditions, then POST this body (the type
-  // is immutable). Update: an application/merge-patch+json body. Delete: empty.
+  // Create, Update, Recreate: the plan's one rendering of the Secret, shared by all its writes
+  // (its data is up to 1 MiB: N namespaces must not cost N copies). Delete: null.
+  std::shared_ptr<const DesiredSecret> secret;
+  // Update: an application/merge-patch+json body, borrowing secret->data (declared after
+  // `secret`, so it goes first). Create, and Recreate (DELETE with the preconditions, then POST,
+  // as the type is immutable): empty, the executor builds each POST body from `secret` when it
+  // sends it, so no more than one body tree lives at a time. Delete: empty.
   Json body;
 };
 

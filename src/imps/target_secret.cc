@@ -88,13 +88,20 @@ void add_patch_map(cJSON* obj, const char* key, const StringMap& set, const std:
   for (const std::string& k : removed) cJSON_AddNullToObject(child, k.c_str());
 }
 
+// `data: {.dockerconfigjson: ...}` referring to desired.data rather than copying it: cJSON_Delete
+// leaves a reference's string alone, and serialising reads it like any other.
+cJSON* add_borrowed_data(cJSON* obj, const DesiredSecret& desired) {
+  cJSON* data = cJSON_AddObjectToObject(obj, "data");
+  cJSON_AddItemToObject(data, std::string(kDockerConfigJsonKey).c_str(),
+                        cJSON_CreateStringReference(desired.data.c_str()));
+  return data;
+}
+
 }  // namespace
 
-DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view namespace_name,
-                             std::string_view dockerconfigjson) {
+DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view dockerconfigjson) {
   const TargetSecretSpec& spec = resource.spec.target.secret;
   DesiredSecret out;
-  out.namespace_name = namespace_name;
   out.name = spec.name;
   out.labels = spec.labels;
   out.annotations = spec.annotations;
@@ -163,20 +170,19 @@ SecretChange needs_update(const ObservedSecret& observed, const DesiredSecret& d
   return differs ? SecretChange::Update : SecretChange::None;
 }
 
-Json create_body(const DesiredSecret& desired) {
+Json create_body(const DesiredSecret& desired, std::string_view namespace_name) {
   Json body = Json::object();
   cJSON* o = body.get();
   cJSON_AddStringToObject(o, "apiVersion", "v1");
   cJSON_AddStringToObject(o, "kind", "Secret");
   cJSON* metadata = cJSON_AddObjectToObject(o, "metadata");
   cJSON_AddStringToObject(metadata, "name", desired.name.c_str());
-  cJSON_AddStringToObject(metadata, "namespace", desired.namespace_name.c_str());
+  json_set_string(metadata, "namespace", namespace_name);
   add_string_map(metadata, "labels", desired.labels);
   add_string_map(metadata, "annotations", desired.annotations);
   cJSON_AddItemToObject(metadata, "ownerReferences", owner_refs_json({desired.owner}));
   cJSON_AddStringToObject(o, "type", std::string(kTypeDockerConfigJson).c_str());
-  cJSON* data = cJSON_AddObjectToObject(o, "data");
-  cJSON_AddStringToObject(data, std::string(kDockerConfigJsonKey).c_str(), desired.data.c_str());
+  add_borrowed_data(o, desired);
   return body;
 }
 
@@ -187,8 +193,7 @@ Json update_patch(const ObservedSecret& observed, const DesiredSecret& desired) 
   add_patch_map(metadata, "labels", desired.labels, removed_labels(observed, desired));
   add_patch_map(metadata, "annotations", desired.annotations, removed_annotations(observed, desired));
   cJSON_AddItemToObject(metadata, "ownerReferences", owner_refs_json(wanted_owner_refs(observed, desired)));
-  cJSON* data = cJSON_AddObjectToObject(body.get(), "data");
-  cJSON_AddStringToObject(data, std::string(kDockerConfigJsonKey).c_str(), desired.data.c_str());
+  cJSON* data = add_borrowed_data(body.get(), desired);
   for (const std::string& key : observed.other_data_keys) cJSON_AddNullToObject(data, key.c_str());
   return body;
 }

@@ -44,8 +44,8 @@ struct OwnerRef {
   bool operator==(const OwnerRef&) const = default;
 };
 
+// The same in every namespace: rendered once per plan and shared by all its writes.
 struct DesiredSecret {
-  std::string namespace_name;
   std::string name;
   StringMap labels;
   StringMap annotations;
@@ -53,8 +53,7 @@ struct DesiredSecret {
   uint64_t data_hash = 0;  // content_hash(data), computed once: compared against every Secret
   OwnerRef owner;
 };
-DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view namespace_name,
-                             std::string_view dockerconfigjson);
+DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view dockerconfigjson);
 
 struct ObservedSecret {
   std::string namespace_name;
@@ -84,11 +83,17 @@ enum class SecretChange { None, Update, Recreate };
 // fields and other parties' metadata are ignored.
 SecretChange needs_update(const ObservedSecret& observed, const DesiredSecret& desired);
 
-// POST body for a new Secret.
-Json create_body(const DesiredSecret& desired);
+// Both bodies borrow desired.data (up to 1 MiB of base64) instead of copying it into the tree, so
+// that writing N namespaces does not hold N copies of the credentials: `desired` must outlive the
+// returned Json and stay unchanged while it does.
+//
+// POST body for a new Secret in `namespace_name`.
+Json create_body(const DesiredSecret& desired, std::string_view namespace_name);
+Json create_body(DesiredSecret&&, std::string_view) = delete;  // would borrow from a temporary
 // application/merge-patch+json body that turns `observed` into `desired`: sets our metadata,
 // nulls keys that were ours and are no longer desired, rewrites ownerReferences (others' kept,
 // stale ImagePullSecret owners dropped), and carries resourceVersion for optimistic concurrency.
 Json update_patch(const ObservedSecret& observed, const DesiredSecret& desired);
+Json update_patch(const ObservedSecret&, DesiredSecret&&) = delete;  // would borrow from a temporary
 
 }  // namespace imps

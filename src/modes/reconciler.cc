@@ -184,7 +184,9 @@ void Reconciler::execute(const std::shared_ptr<Run>& run, const Action& action) 
 }
 
 void Reconciler::create(const std::shared_ptr<Run>& run, const Action& action) {
-  client_.create(kube::kSecrets, action.namespace_name, action.body, [this, run, &action](Result<Json> answer) {
+  // Built per request and gone once the client has serialised it: N creates hold one tree at most.
+  Json body = create_body(*action.secret, action.namespace_name);
+  client_.create(kube::kSecrets, action.namespace_name, body, [this, run, &action](Result<Json> answer) {
     if (answer.ok() || answer.error().kind != ErrorKind::AlreadyExists) {
       stored(run, action, std::move(answer));
       return;

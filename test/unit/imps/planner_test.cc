@@ -34,9 +34,9 @@ struct World {
 
   // A Secret exactly as this world's resource wants it in `ns`.
   ObservedSecret ours(std::string ns, std::string name = "pull") {
-    DesiredSecret d = desired_secret(self, ns, sources.config.render());
+    DesiredSecret d = desired_secret(self, sources.config.render());
     d.name = name;
-    Json body = create_body(d);
+    Json body = create_body(d, ns);
     auto o = observe_secret(body.get());
     REQUIRE(o.ok());
     o->uid = "s-" + ns + "-" + name;
@@ -95,7 +95,31 @@ TEST_CASE("create in every selected namespace; status Ready with sorted namespac
   CHECK(p.status.validity_seconds == 0);
   CHECK(p.status.last_successful_reconciliation == "2024-02-01T00:00:00Z");
   CHECK(p.write_status);
-  CHECK(p.actions[0].body.dump().find(R"("namespace":"a")") != std::string::npos);
+  CHECK(create_body(*p.actions[0].secret, p.actions[0].namespace_name).dump().find(R"("namespace":"a")") !=
+        std::string::npos);
+}
+
+TEST_CASE("every write of a plan shares the one rendering of the Secret, and no create carries a copy") {
+  World w;
+  w.selected = {"a", "b", "c", "d"};
+  w.secrets = {w.ours("d")};
+  auto entry = Json::parse(R"({"auth":"y"})");
+  w.sources.config.set("b.io", entry->get());
+  Plan p = w.run();
+  REQUIRE(summary(p) == Lines{"create a/pull", "create b/pull", "create c/pull", "update d/pull"});
+  const DesiredSecret* shared = p.actions[0].secret.get();
+  REQUIRE(shared != nullptr);
+  for (const Action& a : p.actions) {
+    CHECK(a.secret.get() == shared);
+    if (a.kind == ActionKind::Create) CHECK_FALSE(a.body);
+  }
+  // The update's patch and each create's body refer to the shared data instead of copying it.
+  const cJSON* patch_data = json_member(json_member(p.actions[3].body.get(), "data"), ".dockerconfigjson");
+  CHECK(patch_data->valuestring == shared->data.c_str());
+  Json created = create_body(*shared, "b");
+  const cJSON* created_data = json_member(json_member(created.get(), "data"), ".dockerconfigjson");
+  CHECK(created_data->valuestring == shared->data.c_str());
+  CHECK(created.dump().find(R"("namespace":"b")") != std::string::npos);
 }
 
 TEST_CASE("no-op when the cluster already matches, and no status write when unchanged") {

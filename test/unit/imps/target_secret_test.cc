@@ -19,7 +19,7 @@ constexpr const char* kDoc = R"({"auths":{"a.io":{"auth":"x"}}})";
 
 // What the API server would hand back after creating `desired`, plus server-owned fields.
 ObservedSecret as_created(const DesiredSecret& desired) {
-  Json body = create_body(desired);
+  Json body = create_body(desired, "ns");
   cJSON* metadata = cJSON_GetObjectItem(body.get(), "metadata");
   cJSON_AddStringToObject(metadata, "uid", "secret-uid");
   cJSON_AddStringToObject(metadata, "resourceVersion", "41");
@@ -32,8 +32,8 @@ ObservedSecret as_created(const DesiredSecret& desired) {
 }  // namespace
 
 TEST_CASE("the desired Secret follows the contract") {
-  DesiredSecret d = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns1", kDoc);
-  Json body = create_body(d);
+  DesiredSecret d = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), kDoc);
+  Json body = create_body(d, "ns1");
   CHECK(body.dump() ==
         std::string(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"pull","namespace":"ns1",)"
                     R"("labels":{"images.banzaicloud.io/owner-uid":"uid-1","team":"a"},)"
@@ -46,12 +46,12 @@ TEST_CASE("the desired Secret follows the contract") {
 }
 
 TEST_CASE("the owner label cannot be overridden by the spec") {
-  DesiredSecret d = desired_secret(resource({{"images.banzaicloud.io/owner-uid", "forged"}}), "ns", kDoc);
+  DesiredSecret d = desired_secret(resource({{"images.banzaicloud.io/owner-uid", "forged"}}), kDoc);
   CHECK(d.labels.at("images.banzaicloud.io/owner-uid") == "uid-1");
 }
 
 TEST_CASE("no update when what the cluster holds equals what we want, server fields aside") {
-  DesiredSecret d = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns", kDoc);
+  DesiredSecret d = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), kDoc);
   ObservedSecret o = as_created(d);
   CHECK(o.owner_uid() == "uid-1");
   CHECK(needs_update(o, d) == SecretChange::None);
@@ -64,24 +64,24 @@ TEST_CASE("no update when what the cluster holds equals what we want, server fie
 
 TEST_CASE("our changes are detected") {
   ImagePullSecret r = resource({{"team", "a"}, {"tier", "x"}}, {{"note", "n"}});
-  DesiredSecret d = desired_secret(r, "ns", kDoc);
+  DesiredSecret d = desired_secret(r, kDoc);
   ObservedSecret base = as_created(d);
 
   SUBCASE("data") {
-    CHECK(needs_update(base, desired_secret(r, "ns", R"({"auths":{}})")) == SecretChange::Update);
+    CHECK(needs_update(base, desired_secret(r, R"({"auths":{}})")) == SecretChange::Update);
   }
   SUBCASE("a spec label value changed") {
     ImagePullSecret changed = resource({{"team", "b"}, {"tier", "x"}}, {{"note", "n"}});
-    CHECK(needs_update(base, desired_secret(changed, "ns", kDoc)) == SecretChange::Update);
+    CHECK(needs_update(base, desired_secret(changed, kDoc)) == SecretChange::Update);
   }
   SUBCASE("a spec label removed") {
-    DesiredSecret fewer = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns", kDoc);
+    DesiredSecret fewer = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), kDoc);
     CHECK(needs_update(base, fewer) == SecretChange::Update);
     Json patch = update_patch(base, fewer);
     CHECK(patch.dump().find(R"("tier":null)") != std::string::npos);
   }
   SUBCASE("all spec labels and annotations removed") {
-    DesiredSecret none = desired_secret(resource(), "ns", kDoc);
+    DesiredSecret none = desired_secret(resource(), kDoc);
     CHECK(needs_update(base, none) == SecretChange::Update);
     std::string patch = update_patch(base, none).dump();
     for (const char* gone : {R"("team":null)", R"("tier":null)", R"("note":null)",
@@ -93,7 +93,7 @@ TEST_CASE("our changes are detected") {
   }
   SUBCASE("a key set by someone else is not removed") {
     base.labels["foreign"] = "1";
-    DesiredSecret fewer = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), "ns", kDoc);
+    DesiredSecret fewer = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), kDoc);
     CHECK(update_patch(base, fewer).dump().find("foreign") == std::string::npos);
   }
   SUBCASE("our owner reference missing, or a stale ImagePullSecret owner present") {
@@ -117,12 +117,12 @@ TEST_CASE("our changes are detected") {
     ObservedSecret frozen = base;
     frozen.immutable = true;
     CHECK(needs_update(frozen, d) == SecretChange::None);
-    CHECK(needs_update(frozen, desired_secret(r, "ns", "{}")) == SecretChange::Recreate);
+    CHECK(needs_update(frozen, desired_secret(r, "{}")) == SecretChange::Recreate);
   }
 }
 
 TEST_CASE("adopting the original's Secret drops its last-applied copy in the same patch") {
-  DesiredSecret d = desired_secret(resource({{"team", "a"}}), "ns", kDoc);
+  DesiredSecret d = desired_secret(resource({{"team", "a"}}), kDoc);
   ObservedSecret o = as_created(d);
   o.annotations["banzaicloud.com/last-applied"] = "UEsDBBQACAAIAAAAAAAA";
   // Everything else already agrees: the annotation alone is worth the write.
@@ -131,12 +131,12 @@ TEST_CASE("adopting the original's Secret drops its last-applied copy in the sam
   CHECK(patch.find(R"("banzaicloud.com/last-applied":null)") != std::string::npos);
   CHECK(patch.find(R"("team":"a")") != std::string::npos);
   // A spec that asks for that annotation itself gets it: only the original's copy is dropped.
-  DesiredSecret keeps = desired_secret(resource({}, {{"banzaicloud.com/last-applied", "x"}}), "ns", kDoc);
+  DesiredSecret keeps = desired_secret(resource({}, {{"banzaicloud.com/last-applied", "x"}}), kDoc);
   CHECK(needs_update(as_created(keeps), keeps) == SecretChange::None);
 }
 
 TEST_CASE("the update patch carries resourceVersion and keeps other owners") {
-  DesiredSecret d = desired_secret(resource(), "ns", kDoc);
+  DesiredSecret d = desired_secret(resource(), kDoc);
   ObservedSecret o = as_created(d);
   o.owner_refs.insert(o.owner_refs.begin(), OwnerRef{"v1", "ConfigMap", "c", "cm-uid", false});
   std::string patch = update_patch(o, d).dump();

@@ -162,7 +162,8 @@ TEST_CASE("reconciler: a resource that is gone needs nothing") {
 TEST_CASE("reconciler: a failing source keeps the target's entries: one GET, no Secret write") {
   Fixture f;
   const ImagePullSecret& resource = f.cache.resources.at("r");
-  Json secret = create_body(desired_secret(resource, "a", R"({"auths":{"kept.example.com":{"auth":"a2VwdA=="}}})"));
+  DesiredSecret desired = desired_secret(resource, R"({"auths":{"kept.example.com":{"auth":"a2VwdA=="}}})");
+  Json secret = create_body(desired, "a");
   cJSON* meta = cJSON_GetObjectItemCaseSensitive(secret.get(), "metadata");
   json_set_string(meta, "uid", "s-uid");
   json_set_string(meta, "resourceVersion", "7");
@@ -201,7 +202,8 @@ TEST_CASE("reconciler: a failing source keeps the target's entries: one GET, no 
 TEST_CASE("reconciler: when the current Secret cannot be read nothing is written and the reconcile is retried") {
   Fixture f;
   const ImagePullSecret& resource = f.cache.resources.at("r");
-  Json secret = create_body(desired_secret(resource, "a", R"({"auths":{}})"));
+  DesiredSecret desired = desired_secret(resource, R"({"auths":{}})");
+  Json secret = create_body(desired, "a");
   json_set_string(cJSON_GetObjectItemCaseSensitive(secret.get(), "metadata"), "uid", "s-uid");
   auto observed = observe_secret(secret.get());
   REQUIRE(observed.ok());
