@@ -68,15 +68,6 @@ void plan_namespace(const PlanInput& in, std::string_view ns, const ObservedSecr
   out.actions.push_back(std::move(action));
 }
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += "; ";
-    out += p;
-  }
-  return out;
-}
-
 ResourceStatus make_status(const PlanInput& in, const Plan& plan, std::vector<std::string> managed) {
   const ImagePullSecret& r = *in.resource;
   ResourceStatus s;
@@ -94,7 +85,7 @@ ResourceStatus make_status(const PlanInput& in, const Plan& plan, std::vector<st
   managed.erase(std::unique(managed.begin(), managed.end()), managed.end());
   s.managed_namespaces = std::move(managed);
   s.status = causes.empty() ? kStatusReady : kStatusFailed;
-  s.reason = join(causes);
+  s.reason = join_names(causes, "; ");
   s.last_successful_reconciliation = causes.empty() ? in.now_rfc3339 : r.status.last_successful_reconciliation;
   set_ready_condition(s, r.status, r.generation, in.now_rfc3339);
   return s;

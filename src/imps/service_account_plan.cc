@@ -14,15 +14,6 @@ std::vector<std::string> split_names(std::string_view text) {
   return out;
 }
 
-std::string join_names(const NameSet& names) {
-  std::string out;
-  for (const std::string& n : names) {
-    if (!out.empty()) out += ',';
-    out += n;
-  }
-  return out;
-}
-
 bool contains(const std::vector<std::string>& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }

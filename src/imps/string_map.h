@@ -27,6 +27,19 @@ void add_string_map(cJSON* obj, const char* key, const StringMap& map);
 // Bookkeeping annotations hold comma-separated lists of names or keys (neither can contain a
 // comma): split one, dropping empty items and blanks around them.
 std::vector<std::string> split_name_list(std::string_view list);
+// The other way: `names` (any range of strings, e.g. std::views::keys(map)) in their order,
+// with `separator` between them; also how status reasons list their causes.
+template <typename Names>
+std::string join_names(const Names& names, std::string_view separator = ",") {
+  std::string out;
+  bool first = true;
+  for (const auto& name : names) {
+    if (!first) out += separator;
+    out += name;
+    first = false;
+  }
+  return out;
+}
 
 // Quotes outside text for an error message, cut to a length that keeps messages readable.
 // Only for names, keys and selector values: never pass credentials.

@@ -1,21 +1,13 @@
 #include "imps/target_secret.h"
 
 #include <algorithm>
+#include <ranges>
 
 #include "base/bytes.h"
 #include "imps/source_secret.h"
 
 namespace imps {
 namespace {
-
-std::string join_keys(const StringMap& map) {
-  std::string out;
-  for (const auto& entry : map) {
-    if (!out.empty()) out += ',';
-    out += entry.first;
-  }
-  return out;
-}
 
 std::string lookup(const StringMap& map, std::string_view key) {
   auto it = map.find(key);
@@ -105,9 +97,9 @@ DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view d
   out.name = spec.name;
   out.labels = spec.labels;
   out.annotations = spec.annotations;
-  if (!spec.labels.empty()) out.annotations.insert_or_assign(std::string(kManagedLabelsAnnotation), join_keys(spec.labels));
+  if (!spec.labels.empty()) out.annotations.insert_or_assign(std::string(kManagedLabelsAnnotation), join_names(std::views::keys(spec.labels)));
   if (!spec.annotations.empty())
-    out.annotations.insert_or_assign(std::string(kManagedAnnotationsAnnotation), join_keys(spec.annotations));
+    out.annotations.insert_or_assign(std::string(kManagedAnnotationsAnnotation), join_names(std::views::keys(spec.annotations)));
   // The owner label is ours whatever the spec says: it is how managed Secrets are found.
   out.labels.insert_or_assign(std::string(kOwnerLabel), resource.uid);
   out.data = base64_encode(dockerconfigjson);

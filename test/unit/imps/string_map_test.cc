@@ -3,6 +3,9 @@
 #include "base/json.h"
 #include "imps/string_map.h"
 
+#include <ranges>
+#include <set>
+
 using namespace imps;
 
 TEST_CASE("string maps read from JSON objects of strings") {
@@ -39,4 +42,13 @@ TEST_CASE("bookkeeping name lists split on commas, blanks and empty items droppe
   CHECK(split_name_list(",, ,").empty());
   CHECK(split_name_list("a") == std::vector<std::string>{"a"});
   CHECK(split_name_list("b, a,,c ") == std::vector<std::string>{"b", "a", "c"});
+}
+
+TEST_CASE("name lists join in order and split back") {
+  CHECK(join_names(std::vector<std::string>{}).empty());
+  CHECK(join_names(std::set<std::string>{"b", "a"}) == "a,b");
+  StringMap map{{"team", "x"}, {"app", "y"}};
+  CHECK(join_names(std::views::keys(map)) == "app,team");
+  CHECK(split_name_list(join_names(std::views::keys(map))) == std::vector<std::string>{"app", "team"});
+  CHECK(join_names(std::vector<std::string>{"one", "", "three"}, "; ") == "one; ; three");
 }
