@@ -35,7 +35,6 @@ KeptCredentials keep_last_good(const DockerConfig& working, const DockerConfig& 
     auto parsed = Json::parse(entry);
     if (!parsed.ok()) continue;
     out.config.set(registry, parsed->get());
-    ++out.kept;
     if (expiry != 0 && (out.earliest_expiry == 0 || expiry < out.earliest_expiry)) out.earliest_expiry = expiry;
   }
   return out;

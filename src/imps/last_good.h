@@ -30,9 +30,8 @@ int64_t entry_expiry(std::string_view entry_json);
 Result<DockerConfig> secret_document(const cJSON* secret);
 
 struct KeptCredentials {
-  DockerConfig config;     // the document to write
+  DockerConfig config;          // the document to write
   int64_t earliest_expiry = 0;  // of the entries kept from `current`, 0 when none expires
-  size_t kept = 0;         // entries taken over from `current`
 };
 // `working`: the merge of the sources as they resolve now (failing ones contribute nothing).
 // `current`: the target Secret's document as it is in the cluster.
