@@ -19,16 +19,17 @@ std::vector<std::string> previously_managed(const ObservedSecret& observed, std:
   return split_name_list(lookup(observed.annotations, list_key));
 }
 
-// Keys we set before and no longer want; the bookkeeping annotations are always ours, and so is
-// the original's last-applied copy, which only ever goes away.
+// Keys we set before and no longer want (the bookkeeping annotations are always ours), and the
+// ones that go from every Secret we write.
 std::vector<std::string> removed_annotations(const ObservedSecret& observed, const DesiredSecret& desired) {
   std::vector<std::string> ours = previously_managed(observed, kManagedAnnotationsAnnotation);
   ours.emplace_back(kManagedLabelsAnnotation);
   ours.emplace_back(kManagedAnnotationsAnnotation);
-  ours.emplace_back(kLastAppliedAnnotation);
   std::vector<std::string> out;
   for (auto& key : ours)
     if (!desired.annotations.count(key) && observed.annotations.count(key)) out.push_back(std::move(key));
+  for (auto& key : dropped_annotations(observed))
+    if (!desired.annotations.count(key)) out.push_back(std::move(key));
   return out;
 }
 
@@ -151,11 +152,21 @@ Result<ObservedSecret> observe_secret(const cJSON* secret) {
   return out;
 }
 
+SecretChange data_change(const ObservedSecret& observed, uint64_t data_hash) {
+  const bool differs = !observed.has_data || observed.data_hash != data_hash || !observed.other_data_keys.empty();
+  if (observed.type != kTypeDockerConfigJson || (observed.immutable && differs)) return SecretChange::Recreate;
+  return differs ? SecretChange::Update : SecretChange::None;
+}
+
+std::vector<std::string> dropped_annotations(const ObservedSecret& observed) {
+  if (!observed.annotations.count(kLastAppliedAnnotation)) return {};
+  return {std::string(kLastAppliedAnnotation)};
+}
+
 SecretChange needs_update(const ObservedSecret& observed, const DesiredSecret& desired) {
-  bool data_differs = !observed.has_data || observed.data_hash != desired.data_hash ||
-                      !observed.other_data_keys.empty();
-  if (observed.type != kTypeDockerConfigJson || (observed.immutable && data_differs)) return SecretChange::Recreate;
-  bool differs = data_differs || !contains_all(observed.labels, desired.labels) ||
+  const SecretChange data = data_change(observed, desired.data_hash);
+  if (data == SecretChange::Recreate) return data;
+  bool differs = data == SecretChange::Update || !contains_all(observed.labels, desired.labels) ||
                  !contains_all(observed.annotations, desired.annotations) ||
                  !removed_labels(observed, desired).empty() || !removed_annotations(observed, desired).empty() ||
                  observed.owner_refs != wanted_owner_refs(observed, desired);

@@ -82,6 +82,12 @@ enum class SecretChange { None, Update, Recreate };
 // Secret; Update when data, our labels/annotations or our ownerReference differ; server-owned
 // fields and other parties' metadata are ignored.
 SecretChange needs_update(const ObservedSecret& observed, const DesiredSecret& desired);
+// The part of that rule both modes share (the refresher manages no metadata): what the type and
+// the .dockerconfigjson data (`data_hash`: content_hash of its base64) alone call for.
+SecretChange data_change(const ObservedSecret& observed, uint64_t data_hash);
+// Annotations imps removes from every Secret it writes, whatever else it manages there: the
+// original's last-applied copy of the credentials, when `observed` has it.
+std::vector<std::string> dropped_annotations(const ObservedSecret& observed);
 
 // Both bodies borrow desired.data (up to 1 MiB of base64) instead of copying it into the tree, so
 // that writing N namespaces does not hold N copies of the credentials: `desired` must outlive the

@@ -28,11 +28,9 @@ Json refresher_create_body(std::string_view ns, std::string_view name, std::stri
 }
 
 SecretChange refresher_change(const ObservedSecret& observed, std::string_view data) {
-  const bool data_differs =
-      !observed.has_data || observed.data_hash != content_hash(data) || !observed.other_data_keys.empty();
-  if (observed.type != kTypeDockerConfigJson || (observed.immutable && data_differs)) return SecretChange::Recreate;
-  return data_differs || observed.annotations.count(kLastAppliedAnnotation) ? SecretChange::Update
-                                                                             : SecretChange::None;
+  const SecretChange change = data_change(observed, content_hash(data));
+  if (change != SecretChange::None) return change;
+  return dropped_annotations(observed).empty() ? SecretChange::None : SecretChange::Update;
 }
 
 bool refresher_may_replace(const ObservedSecret& observed) {
@@ -43,8 +41,11 @@ Json refresher_update_patch(const ObservedSecret& observed, std::string_view dat
   Json body = Json::object();
   cJSON* meta = json_add_object(body.get(), "metadata");
   json_set_string(meta, "resourceVersion", observed.resource_version);
-  if (observed.annotations.count(kLastAppliedAnnotation))
-    cJSON_AddNullToObject(json_add_object(meta, "annotations"), std::string(kLastAppliedAnnotation).c_str());
+  const std::vector<std::string> dropped = dropped_annotations(observed);
+  if (!dropped.empty()) {
+    cJSON* annotations = json_add_object(meta, "annotations");
+    for (const std::string& key : dropped) cJSON_AddNullToObject(annotations, key.c_str());
+  }
   cJSON* out = json_add_object(body.get(), "data");
   json_set_string(out, std::string(kDockerConfigJsonKey).c_str(), data);
   for (const std::string& key : observed.other_data_keys) cJSON_AddNullToObject(out, key.c_str());
