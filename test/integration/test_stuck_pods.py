@@ -1,6 +1,7 @@
 """Controller: restartStuckPods. Once imps has added the pull Secret to a ServiceAccount, pods of
 that account stuck in ErrImagePull/ImagePullBackOff without the Secret are evicted (policy/v1
-Eviction) when a controller recreates them; bare pods are named in a Warning event and left;
+Eviction) when a controller recreates them; bare pods, and Jobs' pods (an eviction would count
+against the Job's backoffLimit), are named in a Warning event and left;
 Running pods, other accounts' pods and pods that have the Secret are never touched. Cost: one
 LIST of the namespace's Pending pods; a 429 is retried later."""
 
@@ -17,11 +18,11 @@ class StuckPodTest(ControllerCase):
     def pod_path(self, ns, name=""):
         return f"/api/v1/namespaces/{ns}/pods" + (f"/{name}" if name else "")
 
-    def make_pod(self, ns, name, owner=True, phase="Pending", waiting="ImagePullBackOff", account=None,
+    def make_pod(self, ns, name, owner="ReplicaSet", phase="Pending", waiting="ImagePullBackOff", account=None,
                  secrets=()):
         meta = {"name": name}
         if owner:
-            meta["ownerReferences"] = [self.replica_set(ns)]
+            meta["ownerReferences"] = [self.owner(ns, owner)]
         spec = {"containers": [{"name": "app", "image": "a.io/app"}],
                 "imagePullSecrets": [{"name": s} for s in secrets]}
         if account:
@@ -31,14 +32,17 @@ class StuckPodTest(ControllerCase):
         pod["status"] = {"phase": phase, "containerStatuses": [{"name": "app", "state": state}]}
         self.check(self.api.put(self.pod_path(ns, name) + "/status", pod))
 
-    def replica_set(self, ns):
-        """An ownerReference to ReplicaSet `web` in `ns` (created on first use: the garbage
-        collector deletes pods whose owner does not exist)."""
-        path = f"/apis/apps/v1/namespaces/{ns}/replicasets"
-        found = self.api.get(path + "/web")
-        rs = found.json() if found.status == 200 else self.check(self.api.create(path, {
-            "metadata": {"name": "web"}, "spec": {"selector": {"matchLabels": {"app": "web"}}}}))
-        return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": rs["metadata"]["uid"],
+    OWNERS = {"ReplicaSet": ("apps/v1", "replicasets", "web"), "Job": ("batch/v1", "jobs", "batch")}
+
+    def owner(self, ns, kind):
+        """A controller ownerReference to ReplicaSet `web` or Job `batch` in `ns` (created on first
+        use: the garbage collector deletes pods whose owner does not exist)."""
+        api_version, plural, name = self.OWNERS[kind]
+        path = f"/apis/{api_version}/namespaces/{ns}/{plural}"
+        found = self.api.get(f"{path}/{name}")
+        obj = found.json() if found.status == 200 else self.check(self.api.create(path, {
+            "metadata": {"name": name}, "spec": {"selector": {"matchLabels": {"app": name}}}}))
+        return {"apiVersion": api_version, "kind": kind, "name": name, "uid": obj["metadata"]["uid"],
                 "controller": True}
 
     def exists(self, ns, name):
@@ -52,7 +56,8 @@ class StuckPodTest(ControllerCase):
         self.create_namespace_with_account("stuck-a")
         self.make_pod("stuck-a", "web-1")
         self.make_pod("stuck-a", "web-2", waiting="ErrImagePull")
-        self.make_pod("stuck-a", "bare", owner=False)
+        self.make_pod("stuck-a", "bare", owner=None)
+        self.make_pod("stuck-a", "batch-1", owner="Job")
         self.make_pod("stuck-a", "running", phase="Running", waiting=None)
         self.make_pod("stuck-a", "other-account", account="ci")
         self.make_pod("stuck-a", "has-secret", secrets=["pull-s"])
@@ -67,7 +72,8 @@ class StuckPodTest(ControllerCase):
                                    if e["reason"] == "StuckPodsNotRestarted" and e["type"] == "Warning"],
                           message="a Warning event naming the bare pod")
         self.assertIn("bare", events[0]["message"])
-        for name in ("bare", "running", "other-account", "has-secret", "creating"):
+        self.assertIn("batch-1", events[0]["message"])
+        for name in ("bare", "batch-1", "running", "other-account", "has-secret", "creating"):
             self.assertTrue(self.exists("stuck-a", name), name)
         lists = self.imps_requests("list", "/namespaces/stuck-a/pods")
         self.assertEqual(len(lists), 1, lists)

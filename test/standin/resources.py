@@ -96,6 +96,8 @@ BUILTIN_TYPES = (
     # Owners of pods in tests (no controller runs: nothing creates or deletes their pods).
     ResourceType("apps", "v1", "replicasets", "replicaset", "ReplicaSet", True, ("rs",),
                  status_subresource=True, bookmark_stub={"spec": {}, "status": {}}),
+    ResourceType("batch", "v1", "jobs", "job", "Job", True, status_subresource=True,
+                 bookmark_stub={"spec": {}, "status": {}}),
     ResourceType("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", True,
                  bookmark_stub={"roleRef": {}}),
