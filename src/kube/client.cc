@@ -34,6 +34,7 @@ struct Client::Call {
   http::Request request;  // without Authorization: added afresh on each send
   std::function<void(Result<http::Response>)> done;
   bool windowed = false;
+  bool holds_slot = false;  // a windowed call between start() and its answer (or Retry-After)
   int retries = 0;
   bool reauthenticated = false;
   loop::Timer timer;
@@ -144,12 +145,28 @@ void Client::submit(std::unique_ptr<Call> call, Priority priority) {
     if (!low_priority_timer_.pending()) admit_low_priority();
     return;
   }
-  const bool wait = call->windowed && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1);
   calls_[id] = std::move(call);
-  if (wait)
-    waiting_writes_.push_back(id);
-  else
-    start(id);
+  take_place(id);
+}
+
+// Ids grow with submission, so keeping the window's queue sorted by id puts a write that is due
+// again after Retry-After ahead of the writes submitted after it.
+void Client::take_place(uint64_t id) {
+  if (calls_.at(id)->windowed && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1)) {
+    waiting_writes_.insert(std::upper_bound(waiting_writes_.begin(), waiting_writes_.end(), id), id);
+    return;
+  }
+  start(id);
+}
+
+void Client::release_slot(Call& call) {
+  if (!call.holds_slot) return;
+  call.holds_slot = false;
+  --writes_in_flight_;
+  if (waiting_writes_.empty()) return;
+  const uint64_t next = waiting_writes_.front();
+  waiting_writes_.pop_front();
+  start(next);
 }
 
 // Sends waiting low-priority calls while tokens are spare and no object write waits for the
@@ -170,7 +187,10 @@ void Client::admit_low_priority() {
 
 void Client::start(uint64_t id) {
   Call& call = *calls_.at(id);
-  if (call.windowed) ++writes_in_flight_;
+  if (call.windowed) {
+    call.holds_slot = true;
+    ++writes_in_flight_;
+  }
   // Always through a timer, even with no delay: callbacks never run inside the verb's call.
   call.timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
 }
@@ -203,10 +223,11 @@ void Client::answered(uint64_t id, Result<http::Response> response) {
   ApiError api = parse_api_error(*response);
   if ((status == 429 || status >= 500) && api.retry_after_seconds && call.retries < kMaxRetries) {
     ++call.retries;
-    // The server's delay first, then the rate limiter's, as client-go's retry loop does.
-    call.timer.start(Millis(*api.retry_after_seconds) * 1000, [this, id] {
-      calls_.at(id)->timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
-    });
+    // A throttled write leaves its place to others while it waits (the server may be throttling
+    // only its namespace), then takes one again. The server's delay first, then the rate
+    // limiter's, as client-go's retry loop does.
+    release_slot(call);
+    call.timer.start(Millis(*api.retry_after_seconds) * 1000, [this, id] { take_place(id); });
     return;
   }
   finish(id, std::move(api.error));
@@ -216,14 +237,7 @@ void Client::finish(uint64_t id, Result<http::Response> response) {
   auto it = calls_.find(id);
   std::unique_ptr<Call> call = std::move(it->second);
   calls_.erase(it);
-  if (call->windowed) {
-    --writes_in_flight_;
-    if (!waiting_writes_.empty()) {
-      const uint64_t next = waiting_writes_.front();
-      waiting_writes_.pop_front();
-      start(next);
-    }
-  }
+  release_slot(*call);
   if (!low_priority_.empty() && !low_priority_timer_.pending()) admit_low_priority();
   if (!response.ok()) response = std::move(response).error().context(describe(call->request));
   call->done(std::move(response));

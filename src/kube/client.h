@@ -8,7 +8,9 @@
 //  - Object writes (create, update, merge patch, delete) enter the token bucket through a window
 //    of at most max_writes_in_flight at a time, so a reconcile that submits hundreds of writes
 //    at once never queues seconds of reservations ahead of later reads or status writes: those
-//    wait behind at most a window's worth of writes. Status writes bypass the window.
+//    wait behind at most a window's worth of writes. Status writes bypass the window. A write
+//    waiting out a Retry-After gives its place up meanwhile, and takes one again (ahead of
+//    later writes) when it is due: writes throttled in one namespace never stall the others.
 //  - Low-priority requests (the controller's status writes) take a token only when one is
 //    spare and no object write waits for the window: they never hold back a Secret write.
 //  - 429 and 5xx answers with Retry-After are retried after that delay, up to kMaxRetries times;
@@ -200,7 +202,12 @@ class Client {
   void write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
                   const Json& body, JsonCallback done, bool windowed, Priority priority = Priority::Normal);
   void submit(std::unique_ptr<Call> call, Priority priority);
+  // A windowed call waits for a place in the window (in submission order); any call then starts.
+  void take_place(uint64_t id);
+  // Reserves a rate-limit token (and a windowed call's place) and sends when the token is due.
   void start(uint64_t id);
+  // A windowed call's place goes to the first write waiting for one.
+  void release_slot(Call& call);
   void admit_low_priority();
   void dispatch(uint64_t id);
   void answered(uint64_t id, Result<http::Response> response);
@@ -218,8 +225,8 @@ class Client {
   RequestCounts counts_;
   uint64_t next_call_ = 1;
   std::map<uint64_t, std::unique_ptr<Call>> calls_;  // queued, waiting to retry or in flight
-  int writes_in_flight_ = 0;                          // windowed calls past the window
-  std::deque<uint64_t> waiting_writes_;               // windowed calls before it, in order
+  int writes_in_flight_ = 0;                          // windowed calls holding a place
+  std::deque<uint64_t> waiting_writes_;               // windowed calls waiting for one, by id
   std::deque<uint64_t> low_priority_;  // calls waiting for a spare token, oldest first
   loop::Timer low_priority_timer_;
 };

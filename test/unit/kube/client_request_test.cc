@@ -310,18 +310,74 @@ TEST_CASE("client: object writes enter the rate limiter through a bounded window
   f.pump();
   REQUIRE(f.api.sent.size() == 6);
   CHECK(f.api.sent[5].request.method == "DELETE");
-  // A write waiting on Retry-After keeps its place.
+  // A write waiting out Retry-After lends its place meanwhile (the next two tests say more).
   f.api.reply(4, response(429, "", {{"Retry-After", "1"}}));
   f.pump();
-  CHECK(f.api.sent.size() == 6);
+  REQUIRE(f.api.sent.size() == 7);
+  CHECK(f.api.sent[6].request.target == "/api/v1/namespaces/e/secrets");
+}
+
+TEST_CASE("client: writes waiting out Retry-After leave the window to other writes") {
+  // The API server's priority-and-fairness (or a webhook) throttling one namespace's writes
+  // must not stall every other Secret write behind them.
+  ClientOptions options;
+  options.qps = 0;  // unlimited: only the window holds requests back
+  Fixture f(options);
+  REQUIRE(options.max_writes_in_flight == 4);
+  Json body = parse(R"({"metadata":{"name":"s"}})");
+  std::vector<Captured> throttled(4), others(4);
+  for (int i = 0; i < 4; ++i) f.client->create(kSecrets, "throttled-" + std::to_string(i), body, throttled[i].callback());
+  for (int i = 0; i < 4; ++i) f.client->create(kSecrets, "other-" + std::to_string(i), body, others[i].callback());
+  f.pump();
+  REQUIRE(f.api.sent.size() == 4);
+  for (size_t i = 0; i < 4; ++i) f.api.reply(i, response(429, "", {{"Retry-After", "1"}}));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 8);  // the other namespaces' writes, while the throttled ones wait
+  for (size_t i = 4; i < 8; ++i) {
+    CHECK(f.api.sent[i].request.target == "/api/v1/namespaces/other-" + std::to_string(i - 4) + "/secrets");
+    f.api.reply(i, response(201, "{}"));
+    CHECK(others[i - 4].result.ok());
+  }
+  f.pump();
+  CHECK(f.api.sent.size() == 8);
   f.clock.advance(1'000);
   f.pump();
-  REQUIRE(f.api.sent.size() == 7);
-  CHECK(f.api.sent[6].request.method == "PUT");
-  f.api.reply(6, response(200, "{}"));
+  REQUIRE(f.api.sent.size() == 12);  // each throttled write once more, in order
+  for (size_t i = 8; i < 12; ++i) {
+    CHECK(f.api.sent[i].request.target == "/api/v1/namespaces/throttled-" + std::to_string(i - 8) + "/secrets");
+    f.api.reply(i, response(201, "{}"));
+    CHECK(throttled[i - 8].result.ok());
+  }
+  CHECK(f.client->request_counts().create == 12);
+}
+
+TEST_CASE("client: a write due after Retry-After takes its place again ahead of later writes") {
+  ClientOptions options;
+  options.qps = 0;
+  options.max_writes_in_flight = 1;
+  Fixture f(options);
+  Json body = parse(R"({"metadata":{"name":"s"}})");
+  std::vector<Captured> got(3);
+  for (int i = 0; i < 3; ++i) f.client->create(kSecrets, "ns-" + std::to_string(i), body, got[i].callback());
   f.pump();
-  REQUIRE(f.api.sent.size() == 8);
-  CHECK(f.api.sent[7].request.target == "/api/v1/namespaces/e/secrets");
+  REQUIRE(f.api.sent.size() == 1);
+  f.api.reply(0, response(503, "", {{"Retry-After", "1"}}));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);  // the window's one place went to the next write
+  CHECK(f.api.sent[1].request.target == "/api/v1/namespaces/ns-1/secrets");
+  f.clock.advance(1'000);
+  f.pump();
+  CHECK(f.api.sent.size() == 2);  // due, but the window is full: it waits for a place
+  f.api.reply(1, response(201, "{}"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 3);
+  CHECK(f.api.sent[2].request.target == "/api/v1/namespaces/ns-0/secrets");  // before ns-2: submitted first
+  f.api.reply(2, response(201, "{}"));
+  f.pump();
+  REQUIRE(f.api.sent.size() == 4);
+  CHECK(f.api.sent[3].request.target == "/api/v1/namespaces/ns-2/secrets");
+  f.api.reply(3, response(201, "{}"));
+  for (const Captured& g : got) CHECK(g.result.ok());
 }
 
 TEST_CASE("client: request counts add up across clients") {
