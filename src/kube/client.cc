@@ -34,6 +34,7 @@ struct Client::Call {
   http::Request request;  // without Authorization: added afresh on each send
   std::function<void(Result<http::Response>)> done;
   bool windowed = false;
+  Priority priority = Priority::Normal;  // of every attempt: retries and 401 re-sends included
   bool holds_slot = false;  // a windowed call between start() and its answer (or Retry-After)
   int retries = 0;
   bool reauthenticated = false;
@@ -136,24 +137,27 @@ http::Request Client::build(std::string method, std::string target, std::string_
   return request;
 }
 
-void Client::submit(std::unique_ptr<Call> call, Priority priority) {
+void Client::submit(std::unique_ptr<Call> call) {
   const uint64_t id = next_call_++;
   call->timer.bind(loop_);
-  if (priority == Priority::Low) {
-    calls_[id] = std::move(call);
-    low_priority_.push_back(id);
-    if (!low_priority_timer_.pending()) admit_low_priority();
-    return;
-  }
   calls_[id] = std::move(call);
   take_place(id);
 }
 
-// Ids grow with submission, so keeping the window's queue sorted by id puts a write that is due
-// again after Retry-After ahead of the writes submitted after it.
+// Ids grow with submission, so keeping the queues sorted by id puts a call that is due again
+// (after Retry-After or a 401) ahead of the calls submitted after it.
 void Client::take_place(uint64_t id) {
-  if (calls_.at(id)->windowed && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1)) {
-    waiting_writes_.insert(std::upper_bound(waiting_writes_.begin(), waiting_writes_.end(), id), id);
+  const Call& call = *calls_.at(id);
+  const auto in_order = [id](std::deque<uint64_t>& queue) {
+    queue.insert(std::upper_bound(queue.begin(), queue.end(), id), id);
+  };
+  if (call.priority == Priority::Low) {
+    in_order(low_priority_);
+    if (!low_priority_timer_.pending()) admit_low_priority();
+    return;
+  }
+  if (call.windowed && !call.holds_slot && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1)) {
+    in_order(waiting_writes_);
     return;
   }
   start(id);
@@ -187,7 +191,7 @@ void Client::admit_low_priority() {
 
 void Client::start(uint64_t id) {
   Call& call = *calls_.at(id);
-  if (call.windowed) {
+  if (call.windowed && !call.holds_slot) {
     call.holds_slot = true;
     ++writes_in_flight_;
   }
@@ -217,7 +221,7 @@ void Client::answered(uint64_t id, Result<http::Response> response) {
   if (status == 401 && !call.reauthenticated) {
     call.reauthenticated = true;
     tokens_.invalidate();
-    call.timer.start(limiter_.reserve(), [this, id] { dispatch(id); });
+    take_place(id);  // a write keeps its place: it is in flight in all but name
     return;
   }
   ApiError api = parse_api_error(*response);
@@ -247,6 +251,7 @@ void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool
   auto call = std::make_unique<Call>();
   call->verb = verb;
   call->windowed = windowed;
+  call->priority = priority;
   call->request = std::move(request);
   call->done = [done = std::move(done)](Result<http::Response> response) {
     if (!response.ok()) return done(std::move(response).error());
@@ -254,7 +259,7 @@ void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool
     if (!body.ok()) return done(std::move(body).error().context("response body"));
     done(std::move(body).value());
   };
-  submit(std::move(call), priority);
+  submit(std::move(call));
 }
 
 void Client::get(const ResourceType& type, std::string_view ns, std::string_view name,

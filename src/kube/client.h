@@ -13,6 +13,7 @@
 //    later writes) when it is due: writes throttled in one namespace never stall the others.
 //  - Low-priority requests (the controller's status writes) take a token only when one is
 //    spare and no object write waits for the window: they never hold back a Secret write.
+//    Every attempt of such a request is low priority, re-sends after a 401 or Retry-After too.
 //  - 429 and 5xx answers with Retry-After are retried after that delay, up to kMaxRetries times;
 //    without Retry-After they are surfaced (as Transient errors) for the caller to back off.
 //  - Every non-2xx answer becomes an imps::Error via api_status.h (kind, HTTP code, reason).
@@ -201,8 +202,10 @@ class Client {
   // A request with a JSON (or JSON patch) body: create, update, update_status, merge_patch.
   void write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
                   const Json& body, JsonCallback done, bool windowed, Priority priority = Priority::Normal);
-  void submit(std::unique_ptr<Call> call, Priority priority);
-  // A windowed call waits for a place in the window (in submission order); any call then starts.
+  void submit(std::unique_ptr<Call> call);
+  // Puts a call (new, or due again) in line by its priority: a low-priority call waits for a
+  // spare token, a windowed call for a place in the window (both in submission order); then
+  // start().
   void take_place(uint64_t id);
   // Reserves a rate-limit token (and a windowed call's place) and sends when the token is due.
   void start(uint64_t id);
@@ -227,7 +230,7 @@ class Client {
   std::map<uint64_t, std::unique_ptr<Call>> calls_;  // queued, waiting to retry or in flight
   int writes_in_flight_ = 0;                          // windowed calls holding a place
   std::deque<uint64_t> waiting_writes_;               // windowed calls waiting for one, by id
-  std::deque<uint64_t> low_priority_;  // calls waiting for a spare token, oldest first
+  std::deque<uint64_t> low_priority_;  // calls waiting for a spare token, by id
   loop::Timer low_priority_timer_;
 };
 

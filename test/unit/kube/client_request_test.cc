@@ -426,6 +426,74 @@ TEST_CASE("client: a low-priority status write waits until no normal request is 
   CHECK(f.api.sent.size() == 4);
 }
 
+// qps 2, burst 1: a token every 500 ms. In both tests the low-priority status write went out
+// with the spare token at t=0, and Secret create "a" reserved the next one (t=500).
+TEST_CASE("client: a low-priority write re-sent after Retry-After is still low priority") {
+  ClientOptions options;
+  options.qps = 2;
+  options.burst = 1;
+  Fixture f(options);
+  Json body = parse(R"({"metadata":{"name":"r"}})");
+  Captured status, a, b, c;
+  f.client->update_status(kImagePullSecrets, "", "r", body, status.callback(), Priority::Low);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 1);
+  f.client->create(kSecrets, "a", body, a.callback());
+  f.api.reply(0, response(429, "", {{"Retry-After", "1"}}));
+  f.clock.advance(500);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  CHECK(f.api.sent[1].request.target == "/api/v1/namespaces/a/secrets");
+  f.client->create(kSecrets, "b", body, b.callback());  // reserves the token of t=1000
+  f.clock.advance(500);
+  f.pump();  // t=1000: the status write is due again, and "b" takes the token
+  REQUIRE(f.api.sent.size() == 3);
+  CHECK(f.api.sent[2].request.target == "/api/v1/namespaces/b/secrets");
+  f.client->create(kSecrets, "c", body, c.callback());  // later, yet before the status write
+  f.clock.advance(500);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 4);
+  CHECK(f.api.sent[3].request.target == "/api/v1/namespaces/c/secrets");
+  f.clock.advance(500);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 5);
+  CHECK(f.api.sent[4].request.target == "/apis/images.banzaicloud.io/v1alpha1/imagepullsecrets/r/status");
+  f.api.reply(4, response(200, "{}"));
+  CHECK(status.result.ok());
+  CHECK(f.client->request_counts().update == 2);
+}
+
+TEST_CASE("client: a low-priority write re-sent after a 401 is still low priority") {
+  ClientOptions options;
+  options.qps = 2;
+  options.burst = 1;
+  Fixture f(options);
+  Json body = parse(R"({"metadata":{"name":"r"}})");
+  Captured status, a, b;
+  f.client->update_status(kImagePullSecrets, "", "r", body, status.callback(), Priority::Low);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 1);
+  f.client->create(kSecrets, "a", body, a.callback());
+  f.api.reply(0, response(401, R"({"kind":"Status","reason":"Unauthorized","code":401})"));
+  f.client->create(kSecrets, "b", body, b.callback());  // after the 401, yet before the status write
+  f.pump();
+  CHECK(f.api.sent.size() == 1);
+  f.clock.advance(500);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  CHECK(f.api.sent[1].request.target == "/api/v1/namespaces/a/secrets");
+  f.clock.advance(500);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 3);
+  CHECK(f.api.sent[2].request.target == "/api/v1/namespaces/b/secrets");
+  f.clock.advance(500);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 4);
+  CHECK(f.api.sent[3].request.target == "/apis/images.banzaicloud.io/v1alpha1/imagepullsecrets/r/status");
+  f.api.reply(3, response(200, "{}"));
+  CHECK(status.result.ok());
+}
+
 TEST_CASE("client: answers are counted by verb and HTTP status, retries and failures included") {
   Fixture f;
   Captured retried, missing, refused, created, queued;
