@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "base/file.h"
 #include "kube/token_source.h"
 
 namespace imps::kube {

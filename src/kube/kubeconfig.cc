@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/file.h"
 #include "kube/in_cluster.h"
-#include "kube/token_source.h"
 
 namespace imps::kube {
 namespace {

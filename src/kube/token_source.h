@@ -44,8 +44,4 @@ class TokenSource {
   bool stale_ = true;
 };
 
-// Reads a whole small local file (credentials, CA bundles, kubeconfigs); errors name the path
-// and errno text, never the contents.
-Result<std::string> read_local_file(const std::string& path, size_t max_bytes);
-
 }  // namespace imps::kube

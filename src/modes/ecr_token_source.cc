@@ -8,7 +8,7 @@
 #include "aws/ecr_client.h"
 #include "aws/ecr_login.h"
 #include "aws/sts_client.h"
-#include "kube/token_source.h"
+#include "base/file.h"
 
 namespace imps::modes {
 namespace {
@@ -30,7 +30,7 @@ struct EcrTokens::AwsStack {
         sts(http, env.sts_overrides()),
         ecr(http, env.ecr_overrides()),
         credentials(http, sts, env,
-                    [](const std::string& path) { return kube::read_local_file(path, aws::kMaxIdentityTokenFileBytes); }),
+                    [](const std::string& path) { return read_local_file(path, aws::kMaxIdentityTokenFileBytes); }),
         login(credentials, ecr) {}
   aws::AwsHttp http;
   aws::StsClient sts;
@@ -45,7 +45,7 @@ Result<std::unique_ptr<EcrTokens>> EcrTokens::create(loop::EventLoop& loop, Rand
   options.proxy = net::ProxyConfig::from_env();
   options.metrics = &metrics;
   if (!env.ca_bundle_file.empty()) {
-    auto bundle = kube::read_local_file(env.ca_bundle_file, kMaxCaBundleBytes);
+    auto bundle = read_local_file(env.ca_bundle_file, kMaxCaBundleBytes);
     if (!bundle.ok()) return std::move(bundle).error().context("AWS_CA_BUNDLE");
     options.extra_ca_pem = std::move(bundle).value();
   }

@@ -5,9 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <string_view>
+
+#include "base/file.h"
 
 namespace imps::net {
 namespace {
@@ -26,19 +27,6 @@ constexpr const char* kCertDirs[] = {
     "/etc/pki/tls/certs",  // Fedora/RHEL
 };
 constexpr std::string_view kPemCertificate = "-----BEGIN CERTIFICATE-----";
-
-enum class Read { Ok, Missing, TooLarge };
-
-Read read_file(const std::string& path, size_t limit, std::string& out) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return Read::Missing;
-  char buf[16384];
-  size_t n;
-  out.clear();
-  while ((n = std::fread(buf, 1, sizeof buf, file)) > 0 && out.size() <= limit) out.append(buf, n);
-  std::fclose(file);
-  return out.size() > limit ? Read::TooLarge : Read::Ok;
-}
 
 // A symlink to a name in the same directory (OpenSSL's hash links, "3513523f.0 -> foo.pem")
 // repeats a certificate that the directory holds anyway; Go skips these too.
@@ -60,14 +48,14 @@ Status append_dir(const std::string& dir, std::string& pem) {
   }
   ::closedir(handle);
   std::sort(names.begin(), names.end());  // a stable order whatever the file system's
-  std::string data;
   for (const std::string& name : names) {
     const std::string path = dir + "/" + name;
     struct stat info {};
     if (same_directory_link(path) || ::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
-    const Read read = read_file(path, kMaxCaBytes - std::min(pem.size(), kMaxCaBytes), data);
-    if (read == Read::TooLarge) return make_error(ErrorKind::TooLarge, "CA certificates in " + dir + " exceed " + std::to_string(kMaxCaBytes) + " bytes");
-    if (read == Read::Ok && data.find(kPemCertificate) != std::string::npos) (pem += data) += '\n';
+    auto data = read_local_file(path, kMaxCaBytes - std::min(pem.size(), kMaxCaBytes));
+    if (!data.ok() && data.error().kind == ErrorKind::TooLarge)
+      return make_error(ErrorKind::TooLarge, "CA certificates in " + dir + " exceed " + std::to_string(kMaxCaBytes) + " bytes");
+    if (data.ok() && data->find(kPemCertificate) != std::string::npos) (pem += *data) += '\n';  // unreadable: skipped
   }
   return {};
 }
@@ -112,11 +100,12 @@ Result<std::string> load_system_cas(const CaSearch& search) {
   std::string pem;
   bool found_file = false;
   for (const std::string& path : search.files) {
-    const Read read = read_file(path, kMaxCaBytes, pem);
-    if (read == Read::TooLarge) return make_error(ErrorKind::TooLarge, "CA bundle too large: " + path);
-    if (read == Read::Ok) {
+    auto bundle = read_local_file(path, kMaxCaBytes);
+    if (!bundle.ok() && bundle.error().kind == ErrorKind::TooLarge)
+      return make_error(ErrorKind::TooLarge, "CA bundle too large: " + path);
+    if (bundle.ok()) {  // a missing or unreadable file: the next place
       found_file = true;
-      pem += '\n';
+      pem = std::move(*bundle) + '\n';
       break;
     }
   }
