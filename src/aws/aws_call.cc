@@ -18,7 +18,10 @@ struct Attempt {
 };
 
 void send_attempt(std::shared_ptr<Attempt> attempt) {
-  http::Request request = attempt->call.request;  // kept: a skew rejection sends it again
+  // Only a signed request's first attempt can be sent again (a skew rejection): that one sends a
+  // copy and keeps the original; the last attempt gives its request, body included, away.
+  const bool last = !attempt->call.credentials || attempt->resent;
+  http::Request request = last ? std::move(attempt->call.request) : attempt->call.request;
   if (attempt->call.credentials) {
     attempt->signed_with_offset = attempt->target.clock->offset_ms();
     (void)sign_request(request, *attempt->call.credentials,

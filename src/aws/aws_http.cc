@@ -18,7 +18,8 @@ void AwsHttp::defer(std::function<void()> fn) {
 Result<AwsTarget> AwsHttp::target(std::string_view url_text) {
   TRY_ASSIGN(http::Url url, http::parse_url(url_text));
   const bool tls = url.scheme == "https";
-  const std::string key = url.scheme + "://" + http::host_header(url) + ":" + std::to_string(url.port);
+  std::string host = http::host_header(url);  // keys the endpoint, labels its gauge, signed as `host`
+  const std::string key = url.scheme + "://" + host + ":" + std::to_string(url.port);
   auto it = endpoints_.find(key);
   if (it == endpoints_.end()) {
     http::Origin origin;
@@ -49,7 +50,7 @@ Result<AwsTarget> AwsHttp::target(std::string_view url_text) {
       endpoint.skew_seconds = &options_.metrics->gauge(
           "imps_aws_clock_skew_seconds",
           "AWS's clock minus ours, per endpoint, as corrected for when signing (0 = within 4 minutes).",
-          {{"endpoint", http::host_header(url)}});
+          {{"endpoint", host}});
     }
     it = endpoints_.emplace(key, std::move(endpoint)).first;
   }
@@ -59,7 +60,7 @@ Result<AwsTarget> AwsHttp::target(std::string_view url_text) {
   target.skew_seconds = it->second.skew_seconds;
   target.path = url.path.empty() ? "/" : url.path;
   if (!url.query.empty()) target.path += "?" + url.query;
-  target.host_header = http::host_header(url);
+  target.host_header = std::move(host);
   return target;
 }
 
