@@ -45,9 +45,9 @@ constexpr FlagSpec kFlags[] = {
     {Flag::RetryPeriod, "leader-election-retry-period", "", "duration", "2s", "wait between Lease attempts"},
     {Flag::Qps, "qps", "", "number", "20", "client-side API request rate limit"},
     {Flag::Burst, "burst", "", "count", "40", "client-side API request burst"},
-    {Flag::LogLevel, "log-level", "log.level", "trace|debug|info|warn|error|fatal|panic", "info, or $LOG_LEVEL",
+    {Flag::LogLevel, "log-level", "log.level", obs::kLogLevelChoices, "info, or $LOG_LEVEL",
      "least severe level logged (trace logs as debug, fatal and panic as error)"},
-    {Flag::LogFormat, "log-format", "", "json|logfmt|text", "json, or $LOG_FORMAT", "log line format"},
+    {Flag::LogFormat, "log-format", "", obs::kLogFormatChoices, "json, or $LOG_FORMAT", "log line format"},
     {Flag::TargetSecret, "target-secret", "", "<ns>.<name>", "", "refresher: the pull Secret to write"},
     {Flag::SourceSecret, "source-secret", "", "<ns>.<name>", "",
      "refresher: a source Secret; repeat for more, later ones win"},
@@ -58,8 +58,16 @@ constexpr FlagSpec kFlags[] = {
 // Leader election timing rule, client-go's: the renew deadline must leave room for retries.
 constexpr double kRetryJitterFactor = 1.2;
 
-constexpr std::string_view kLevelChoices = "expected trace, debug, info, warn, error, fatal or panic, not ";
-constexpr std::string_view kFormatChoices = "expected json, logfmt or text, not ";
+// "expected a, b or c, not " from a usage line's "a|b|c".
+std::string expected(std::string_view choices) {
+  std::string out = "expected ";
+  const size_t last = choices.rfind('|');
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (choices[i] != '|') out += choices[i];
+    else out += i == last ? " or " : ", ";
+  }
+  return out + ", not ";
+}
 
 Error invalid(std::string message) { return make_error(ErrorKind::Invalid, std::move(message)); }
 
@@ -128,12 +136,12 @@ Status apply(const FlagSpec& spec, std::string_view value, Config& config, Seen&
     case Flag::Burst: return store(config.burst, spec, parse_positive_int(value));
     case Flag::LogLevel:
       if (!obs::parse_log_level(value, config.log_level))
-        return invalid("--log-level: " + std::string(kLevelChoices) + quote_for_error(value));
+        return invalid("--log-level: " + expected(obs::kLogLevelChoices) + quote_for_error(value));
       seen.log_level = true;
       break;
     case Flag::LogFormat:
       if (!obs::parse_log_format(value, config.log_format))
-        return invalid("--log-format: " + std::string(kFormatChoices) + quote_for_error(value));
+        return invalid("--log-format: " + expected(obs::kLogFormatChoices) + quote_for_error(value));
       seen.log_format = true;
       break;
     case Flag::TargetSecret: return store(config.target_secret, spec, parse_object_ref(value));
@@ -154,10 +162,10 @@ Status apply_environment(const Environment& env, const Seen& seen, Config& confi
   };
   const std::string_view level = lookup("LOG_LEVEL");
   if (!seen.log_level && !level.empty() && !obs::parse_log_level(level, config.log_level))
-    return invalid("LOG_LEVEL: " + std::string(kLevelChoices) + quote_for_error(level));
+    return invalid("LOG_LEVEL: " + expected(obs::kLogLevelChoices) + quote_for_error(level));
   const std::string_view format = lookup("LOG_FORMAT");
   if (!seen.log_format && !format.empty() && !obs::parse_log_format(format, config.log_format))
-    return invalid("LOG_FORMAT: " + std::string(kFormatChoices) + quote_for_error(format));
+    return invalid("LOG_FORMAT: " + expected(obs::kLogFormatChoices) + quote_for_error(format));
   if (!seen.kubeconfig) config.kubeconfig = lookup("KUBECONFIG");
   return {};
 }

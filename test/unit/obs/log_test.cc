@@ -150,6 +150,16 @@ TEST_CASE("level and format names") {
   CHECK_FALSE(parse_log_format("", format));
 }
 
+TEST_CASE("the usage lists come from the name tables: listed names only, aliases quiet") {
+  CHECK(kLogLevelChoices == "trace|debug|info|warn|error|fatal|panic");
+  CHECK(kLogFormatChoices == "json|logfmt|text");
+  for (const auto& entry : kLogLevelNames) {
+    LogLevel level = LogLevel::Info;
+    CHECK(parse_log_level(entry.name, level));
+    CHECK(level == entry.value);
+  }
+}
+
 TEST_CASE("level filtering: below the minimum nothing is written") {
   configure_logging(LogLevel::Warn, LogFormat::Json);
   CHECK_FALSE(log_enabled(LogLevel::Debug));
