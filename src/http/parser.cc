@@ -92,6 +92,14 @@ ParseResult parse_fields(std::string_view head, std::string_view& first_line, He
   return ParseResult::complete(0);
 }
 
+// A whole head: where it ends (Complete's `consumed`), its first line and its header fields.
+ParseResult split_head(std::string_view buf, size_t max_head, std::string_view& first_line, Headers& headers) {
+  ParseResult scanned = scan_head(buf, max_head);
+  if (scanned.kind != ParseResult::Complete) return scanned;
+  ParseResult fields = parse_fields(buf.substr(0, scanned.consumed - 2), first_line, headers);
+  return fields.kind == ParseResult::Error ? fields : scanned;
+}
+
 // "HTTP/1.0" or "HTTP/1.1"; later 1.x minors are read as 1.1 would be (RFC 9110 section 6.2).
 bool is_http1_version(std::string_view v) {
   return v.size() == 8 && v.substr(0, 7) == "HTTP/1." && v[7] >= '0' && v[7] <= '9';
@@ -100,11 +108,9 @@ bool is_http1_version(std::string_view v) {
 }  // namespace
 
 ParseResult parse_response_head(std::string_view buf, Response& out, size_t max_head) {
-  ParseResult scanned = scan_head(buf, max_head);
-  if (scanned.kind != ParseResult::Complete) return scanned;
   std::string_view line;
-  ParseResult fields = parse_fields(buf.substr(0, scanned.consumed - 2), line, out.headers);
-  if (fields.kind == ParseResult::Error) return fields;
+  ParseResult scanned = split_head(buf, max_head, line, out.headers);
+  if (scanned.kind != ParseResult::Complete) return scanned;
 
   // HTTP-version SP 3DIGIT [SP reason]; some servers omit the SP when the reason is empty.
   if (line.size() < 12 || !is_http1_version(line.substr(0, 8)) || line[8] != ' ') {
@@ -128,11 +134,9 @@ ParseResult parse_response_head(std::string_view buf, Response& out, size_t max_
 }
 
 ParseResult parse_request_head(std::string_view buf, RequestHead& out, size_t max_head) {
-  ParseResult scanned = scan_head(buf, max_head);
-  if (scanned.kind != ParseResult::Complete) return scanned;
   std::string_view line;
-  ParseResult fields = parse_fields(buf.substr(0, scanned.consumed - 2), line, out.headers);
-  if (fields.kind == ParseResult::Error) return fields;
+  ParseResult scanned = split_head(buf, max_head, line, out.headers);
+  if (scanned.kind != ParseResult::Complete) return scanned;
 
   size_t sp1 = line.find(' ');
   size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
