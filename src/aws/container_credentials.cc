@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "aws/aws_error.h"
+#include "aws/json_answer.h"
 #include "base/clock.h"
 #include "base/json.h"
 
@@ -23,9 +24,9 @@ bool is_loopback_ip(std::string_view host) {
   return false;
 }
 
-Error invalid(std::string what) {
-  return make_error(ErrorKind::Invalid, "container credentials response: " + std::move(what));
-}
+constexpr std::string_view kResponse = "container credentials response";
+
+Error invalid(std::string what) { return make_error(ErrorKind::Invalid, std::string(kResponse) + ": " + std::move(what)); }
 
 }  // namespace
 
@@ -48,12 +49,8 @@ Result<std::string> container_authorization_token(std::string_view file_content)
 }
 
 Result<Credentials> parse_container_credentials(std::string_view body) {
-  if (body.size() > kMaxContainerResponseBytes)
-    return make_error(ErrorKind::TooLarge, "container credentials response exceeds " +
-                                               std::to_string(kMaxContainerResponseBytes) + " bytes");
-  auto doc = Json::parse(body);
-  if (!doc.ok()) return invalid(doc.error().message);
-  const cJSON* root = doc->get();
+  TRY_ASSIGN(Json doc, parse_json_answer(body, kMaxContainerResponseBytes, kResponse));
+  const cJSON* root = doc.get();
   if (!cJSON_IsObject(root)) return invalid("not a JSON object");
   auto code = json_string(root, "Code");
   if (code && *code != "Success") {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "aws/json_answer.h"
 #include "base/bytes.h"
 #include "base/json.h"
 
@@ -12,9 +13,9 @@ constexpr size_t kAccountIdDigits = 12;  // AWS account ids are exactly twelve d
 // Year 10000: beyond it an expiry is garbage, and the millisecond value would near int64 limits.
 constexpr double kMaxEpochSeconds = 253402300800.0;
 
-Error invalid(std::string what) {
-  return make_error(ErrorKind::Invalid, "ECR GetAuthorizationToken response: " + std::move(what));
-}
+constexpr std::string_view kResponse = "ECR GetAuthorizationToken response";
+
+Error invalid(std::string what) { return make_error(ErrorKind::Invalid, std::string(kResponse) + ": " + std::move(what)); }
 
 }  // namespace
 
@@ -45,12 +46,8 @@ http::Request ecr_get_authorization_token_request() {
 }
 
 Result<EcrToken> parse_ecr_authorization_response(std::string_view body) {
-  if (body.size() > kMaxEcrResponseBytes)
-    return make_error(ErrorKind::TooLarge, "ECR GetAuthorizationToken response exceeds " +
-                                               std::to_string(kMaxEcrResponseBytes) + " bytes");
-  auto doc = Json::parse(body);
-  if (!doc.ok()) return invalid(doc.error().message);
-  const cJSON* list = json_member(doc->get(), "authorizationData");
+  TRY_ASSIGN(Json doc, parse_json_answer(body, kMaxEcrResponseBytes, kResponse));
+  const cJSON* list = json_member(doc.get(), "authorizationData");
   if (!cJSON_IsArray(list)) return invalid("authorizationData is missing or not a list");
   const cJSON* entry = cJSON_GetArrayItem(list, 0);
   if (!cJSON_IsObject(entry)) return invalid("authorizationData is empty");
