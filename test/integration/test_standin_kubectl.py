@@ -143,7 +143,8 @@ class KubectlTest(unittest.TestCase):
         client.create(pdbs, {"metadata": {"name": "web"}, "spec": {"minAvailable": 1,
                                                                    "selector": {"matchLabels": {"app": "web"}}}})
         client.put(pdbs + "/web/status", dict(client.get(pdbs + "/web").json(), status={
-            "disruptionsAllowed": 0, "currentHealthy": 1, "desiredHealthy": 1, "expectedPods": 1}))
+            "observedGeneration": 1, "disruptionsAllowed": 0, "currentHealthy": 1, "desiredHealthy": 1,
+            "expectedPods": 1}))
         refused = self.evict("serving")
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("Cannot evict pod as it would violate the pod's disruption budget", refused.stderr)
@@ -152,7 +153,8 @@ class KubectlTest(unittest.TestCase):
         self.assertEqual(self.evict("stuck").returncode, 0)
         self.assertEqual(client.get(base + "/stuck").status, 404)
         client.put(pdbs + "/web/status", dict(client.get(pdbs + "/web").json(), status={
-            "disruptionsAllowed": 1, "currentHealthy": 2, "desiredHealthy": 1, "expectedPods": 2}))
+            "observedGeneration": 1, "disruptionsAllowed": 1, "currentHealthy": 2, "desiredHealthy": 1,
+            "expectedPods": 2}))
         self.assertEqual(self.evict("serving").returncode, 0, "allowed once the budget has room")
         self.assertEqual(client.get(base + "/serving").status, 404)
         self.assertEqual(client.get(pdbs + "/web").json()["status"]["disruptionsAllowed"], 0)

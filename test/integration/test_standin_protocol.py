@@ -444,6 +444,64 @@ class LifecycleTest(StandInTestCase):
         self.assertEqual(self.api.get(f"{NS}/gc/secrets/free").status, 200)
 
 
+class EvictionTest(StandInTestCase):
+    """EvictionREST's two 429s (pkg/registry/core/pod/storage/eviction.go): a budget whose status
+    lags its generation says when to come back (Retry-After: 10, as ErrorNegotiated sets it from
+    details.retryAfterSeconds); a spent budget does not (retryAfterSeconds 0, no header)."""
+
+    PODS = f"{NS}/evict/pods"
+    PDBS = "/apis/policy/v1/namespaces/evict/poddisruptionbudgets"
+
+    def evict(self, pod):
+        return self.api.create(f"{self.PODS}/{pod}/eviction", {
+            "apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pod}})
+
+    def set_budget_status(self, **status):
+        pdb = self.api.get(f"{self.PDBS}/web").json()
+        r = self.api.put(f"{self.PDBS}/web/status", dict(pdb, status=status))
+        self.assertEqual(r.status, 200, r.body)
+
+    def test_budget_refusals_and_their_retry_after(self):
+        self.create_namespace("evict")
+        pod = self.api.create(self.PODS, {"metadata": {"name": "serving", "labels": {"app": "web"}},
+                                          "spec": {"containers": [{"name": "c", "image": "registry.example/web"}]}})
+        self.assertEqual(pod.status, 201, pod.body)
+        self.api.put(f"{self.PODS}/serving/status", dict(pod.json(), status={
+            "phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}))
+        created = self.api.create(self.PDBS, {"metadata": {"name": "web"}, "status": {"disruptionsAllowed": 5},
+                                              "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}})
+        self.assertEqual(created.status, 201, created.body)
+        self.assertEqual(created.json()["metadata"]["generation"], 1)  # PrepareForCreate
+        self.assertNotIn("disruptionsAllowed", created.json().get("status") or {})  # create cannot set status
+
+        # No disruption controller has observed the budget yet.
+        self.set_budget_status(disruptionsAllowed=0, currentHealthy=1, desiredHealthy=1)
+        lagging = self.evict("serving")
+        self.assertEqual((lagging.status, lagging.headers["Retry-After"]), (429, "10"), lagging.body)
+        body = lagging.json()
+        self.assertEqual((body["reason"], body["details"]["retryAfterSeconds"]), ("TooManyRequests", 10))
+        self.assertEqual(body["details"]["causes"], [{"reason": "DisruptionBudget", "message":
+                         "The disruption budget web is still being processed by the server."}])
+
+        self.set_budget_status(observedGeneration=1, disruptionsAllowed=0, currentHealthy=1, desiredHealthy=1)
+        spent = self.evict("serving")
+        self.assertEqual(spent.status, 429, spent.body)
+        self.assertIsNone(spent.headers.get("Retry-After"))
+        self.assertNotIn("retryAfterSeconds", spent.json()["details"])
+        self.assertEqual(spent.json()["details"]["causes"][0]["message"],
+                         "The disruption budget web needs 1 healthy pods and has 1 currently")
+
+        # A spec change is a new generation for the controller to observe; a status write is not.
+        self.set_budget_status(observedGeneration=1, disruptionsAllowed=1, currentHealthy=2, desiredHealthy=1)
+        self.assertEqual(self.api.get(f"{self.PDBS}/web").json()["metadata"]["generation"], 1)
+        patched = self.api.patch(f"{self.PDBS}/web", {"spec": {"minAvailable": 2}})
+        self.assertEqual(patched.json()["metadata"]["generation"], 2)
+        self.assertEqual(self.evict("serving").headers["Retry-After"], "10")
+        self.set_budget_status(observedGeneration=2, disruptionsAllowed=1, currentHealthy=3, desiredHealthy=2)
+        self.assertEqual(self.evict("serving").status, 201)
+        self.assertEqual(self.api.get(f"{self.PODS}/serving").status, 404)
+
+
 class AuthAndFaultTest(StandInTestCase):
     def test_token_rotation_makes_old_token_401(self):
         old = self.standin.client()

@@ -79,9 +79,9 @@ def prepare_create(t, obj, namespace):
     meta["creationTimestamp"] = now_rfc3339()
     for transient in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
         meta.pop(transient, None)
-    if t.custom or t.kind == "CustomResourceDefinition":
+    if t.custom or t.generation or t.kind == "CustomResourceDefinition":
         meta["generation"] = 1
-    if t.custom and t.status_subresource:
+    if (t.custom or t.generation) and t.status_subresource:
         obj.pop("status", None)
     if t.kind == "Secret":
         _normalize_secret(t, obj)

@@ -8,8 +8,10 @@ client can observe it:
 - otherwise the PDBs of the namespace whose selector matches the pod's labels decide: more than
   one → 500; none → delete; an unready pod is deleted when the budget is met
   (currentHealthy >= desiredHealthy > 0) or unhealthyPodEvictionPolicy is AlwaysAllow; a budget
-  whose status lags its spec → 429 with retryAfterSeconds 10; disruptionsAllowed 0 → 429 with a
-  DisruptionBudget cause and no Retry-After; else the budget's disruptionsAllowed is decremented,
+  whose status.observedGeneration lags its metadata.generation (1 on create, +1 per spec change,
+  as the PDB registry strategy keeps it) → 429 with retryAfterSeconds 10 and so `Retry-After: 10`
+  (the handler sets the header from details, like ErrorNegotiated); disruptionsAllowed 0 → 429
+  with a DisruptionBudget cause and no Retry-After; else the budget's disruptionsAllowed is decremented,
   the pod recorded in status.disruptedPods, and the pod deleted;
 - deleteOptions.preconditions (uid, resourceVersion) are honoured (409 when they fail);
 - success answers 201 with a Status Success.

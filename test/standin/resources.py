@@ -31,6 +31,10 @@ class ResourceType:
     bookmark_stub: dict = field(default_factory=dict, hash=False, compare=False)
     # Pods only: the policy/v1 eviction subresource (eviction.py), create-only.
     eviction: bool = False
+    # Kinds whose registry strategy keeps metadata.generation (1 on create, +1 on a spec change)
+    # and clears status on create, as custom resources do: a controller's status.observedGeneration
+    # is compared with it (eviction.py's "budget still being processed").
+    generation: bool = False
 
     @property
     def key(self):
@@ -95,8 +99,8 @@ BUILTIN_TYPES = (
                  status_subresource=True, bookmark_stub={"spec": {}, "status": {}}),
     # Owners of pods in tests (no controller runs: nothing creates or deletes their pods).
     ResourceType("apps", "v1", "replicasets", "replicaset", "ReplicaSet", True, ("rs",),
-                 status_subresource=True, bookmark_stub={"spec": {}, "status": {}}),
-    ResourceType("batch", "v1", "jobs", "job", "Job", True, status_subresource=True,
+                 status_subresource=True, generation=True, bookmark_stub={"spec": {}, "status": {}}),
+    ResourceType("batch", "v1", "jobs", "job", "Job", True, status_subresource=True, generation=True,
                  bookmark_stub={"spec": {}, "status": {}}),
     ResourceType("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", True,
@@ -105,7 +109,8 @@ BUILTIN_TYPES = (
     ResourceType("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding",
                  "ClusterRoleBinding", False, bookmark_stub={"roleRef": {}}),
     ResourceType("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget",
-                 True, ("pdb",), status_subresource=True, bookmark_stub={"spec": {}, "status": {}}),
+                 True, ("pdb",), status_subresource=True, generation=True,
+                 bookmark_stub={"spec": {}, "status": {}}),
     ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions",
                  "customresourcedefinition", "CustomResourceDefinition", False, ("crd", "crds"),
                  status_subresource=True,
