@@ -33,8 +33,7 @@ struct Client::Call {
   Verb verb;
   http::Request request;  // without Authorization: added afresh on each send
   std::function<void(Result<http::Response>)> done;
-  bool windowed = false;
-  Priority priority = Priority::Normal;  // of every attempt: retries and 401 re-sends included
+  Handling handling;  // of every attempt: retries and 401 re-sends included
   bool holds_slot = false;  // a windowed call between start() and its answer (or Retry-After)
   int retries = 0;
   bool reauthenticated = false;
@@ -151,12 +150,12 @@ void Client::take_place(uint64_t id) {
   const auto in_order = [id](std::deque<uint64_t>& queue) {
     queue.insert(std::upper_bound(queue.begin(), queue.end(), id), id);
   };
-  if (call.priority == Priority::Low) {
+  if (call.handling.priority == Priority::Low) {
     in_order(low_priority_);
     if (!low_priority_timer_.pending()) admit_low_priority();
     return;
   }
-  if (call.windowed && !call.holds_slot && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1)) {
+  if (call.handling.windowed && !call.holds_slot && writes_in_flight_ >= std::max(options_.max_writes_in_flight, 1)) {
     in_order(waiting_writes_);
     return;
   }
@@ -191,7 +190,7 @@ void Client::admit_low_priority() {
 
 void Client::start(uint64_t id) {
   Call& call = *calls_.at(id);
-  if (call.windowed && !call.holds_slot) {
+  if (call.handling.windowed && !call.holds_slot) {
     call.holds_slot = true;
     ++writes_in_flight_;
   }
@@ -225,7 +224,8 @@ void Client::answered(uint64_t id, Result<http::Response> response) {
     return;
   }
   ApiError api = parse_api_error(*response);
-  if ((status == 429 || status >= 500) && api.retry_after_seconds && call.retries < kMaxRetries) {
+  const bool retried = status >= 500 || (status == 429 && call.handling.retries_429);
+  if (retried && api.retry_after_seconds && call.retries < kMaxRetries) {
     ++call.retries;
     // A throttled write leaves its place to others while it waits (the server may be throttling
     // only its namespace), then takes one again. The server's delay first, then the rate
@@ -247,11 +247,10 @@ void Client::finish(uint64_t id, Result<http::Response> response) {
   call->done(std::move(response));
 }
 
-void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool windowed, Priority priority) {
+void Client::json_call(Verb verb, http::Request request, JsonCallback done, Handling handling) {
   auto call = std::make_unique<Call>();
   call->verb = verb;
-  call->windowed = windowed;
-  call->priority = priority;
+  call->handling = handling;
   call->request = std::move(request);
   call->done = [done = std::move(done)](Result<http::Response> response) {
     if (!response.ok()) return done(std::move(response).error());
@@ -265,14 +264,14 @@ void Client::json_call(Verb verb, http::Request request, JsonCallback done, bool
 void Client::get(const ResourceType& type, std::string_view ns, std::string_view name,
                  JsonCallback done, Shape shape) {
   std::string_view accept = shape == Shape::MetadataOnly ? kAcceptMetadata : kAcceptJson;
-  json_call(Verb::Get, build("GET", object_path(type, ns, name), accept), std::move(done));
+  json_call(Verb::Get, build("GET", object_path(type, ns, name), accept), std::move(done), {});
 }
 
 void Client::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
                   JsonCallback done, Shape shape) {
   std::string_view accept = shape == Shape::MetadataOnly ? kAcceptMetadataList : kAcceptJson;
   std::string target = with_query(collection_path(type, ns), list_query(options));
-  json_call(Verb::List, build("GET", std::move(target), accept), std::move(done));
+  json_call(Verb::List, build("GET", std::move(target), accept), std::move(done), {});
 }
 
 void Client::list_pages(const ResourceType& type, std::string_view ns, ListOptions options,
@@ -319,33 +318,35 @@ void Client::next_page(std::shared_ptr<PagedList> state) {
 }
 
 void Client::write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
-                        const Json& body, JsonCallback done, bool windowed, Priority priority) {
+                        const Json& body, JsonCallback done, Handling handling) {
   http::Request request = build(std::move(method), std::move(target), kAcceptJson);
   request.headers.push_back({"Content-Type", std::string(content_type)});
   request.body = body.dump();
-  json_call(verb, std::move(request), std::move(done), windowed, priority);
+  json_call(verb, std::move(request), std::move(done), handling);
 }
 
 void Client::create(const ResourceType& type, std::string_view ns, const Json& object,
                     JsonCallback done) {
-  write_call(Verb::Create, "POST", collection_path(type, ns), "application/json", object, std::move(done), true);
+  write_call(Verb::Create, "POST", collection_path(type, ns), "application/json", object, std::move(done),
+             {.windowed = true});
 }
 
 void Client::update(const ResourceType& type, std::string_view ns, std::string_view name,
                     const Json& object, JsonCallback done) {
-  write_call(Verb::Update, "PUT", object_path(type, ns, name), "application/json", object, std::move(done), true);
+  write_call(Verb::Update, "PUT", object_path(type, ns, name), "application/json", object, std::move(done),
+             {.windowed = true});
 }
 
 void Client::update_status(const ResourceType& type, std::string_view ns, std::string_view name,
                            const Json& object, JsonCallback done, Priority priority) {
-  write_call(Verb::Update, "PUT", status_path(type, ns, name), "application/json", object, std::move(done), false,
-             priority);
+  write_call(Verb::Update, "PUT", status_path(type, ns, name), "application/json", object, std::move(done),
+             {.priority = priority});
 }
 
 void Client::merge_patch(const ResourceType& type, std::string_view ns, std::string_view name,
                          const Json& patch, JsonCallback done) {
   write_call(Verb::Patch, "PATCH", object_path(type, ns, name), "application/merge-patch+json", patch,
-             std::move(done), true);
+             std::move(done), {.windowed = true});
 }
 
 void Client::evict(std::string_view ns, std::string_view name, std::string_view uid, JsonCallback done) {
@@ -356,7 +357,8 @@ void Client::evict(std::string_view ns, std::string_view name, std::string_view 
   json_set_string(meta, "name", name);
   json_set_string(meta, "namespace", ns);
   if (!uid.empty()) json_set_string(json_add_object(json_add_object(body.get(), "deleteOptions"), "preconditions"), "uid", uid);
-  write_call(Verb::Create, "POST", eviction_path(ns, name), "application/json", body, std::move(done), true);
+  write_call(Verb::Create, "POST", eviction_path(ns, name), "application/json", body, std::move(done),
+             {.windowed = true, .retries_429 = false});
 }
 
 void Client::remove(const ResourceType& type, std::string_view ns, std::string_view name,
@@ -374,7 +376,7 @@ void Client::remove(const ResourceType& type, std::string_view ns, std::string_v
     request.headers.push_back({"Content-Type", "application/json"});
     request.body = options.dump();
   }
-  json_call(Verb::Delete, std::move(request), std::move(done), true);
+  json_call(Verb::Delete, std::move(request), std::move(done), {.windowed = true});
 }
 
 Watch Client::watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,

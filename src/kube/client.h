@@ -16,6 +16,8 @@
 //    Every attempt of such a request is low priority, re-sends after a 401 or Retry-After too.
 //  - 429 and 5xx answers with Retry-After are retried after that delay, up to kMaxRetries times;
 //    without Retry-After they are surfaced (as Transient errors) for the caller to back off.
+//    An eviction's 429 is always surfaced: a PodDisruptionBudget refusal is for the caller
+//    (modes/stuck_pods) to weigh and retry, and one retry loop per refusal is enough.
 //  - Every non-2xx answer becomes an imps::Error via api_status.h (kind, HTTP code, reason).
 //  - Each request sent (retries included) is counted per verb in request_counts(), and again
 //    by verb and HTTP status once its answer (or its failure) arrives.
@@ -184,7 +186,8 @@ class Client {
   void remove(const ResourceType& type, std::string_view ns, std::string_view name,
               const Preconditions& preconditions, JsonCallback done);
   // POST a policy/v1 Eviction for the pod (counted as a create): the API server deletes it
-  // unless a PodDisruptionBudget forbids it (429). `uid`, when set, is a delete precondition.
+  // unless a PodDisruptionBudget forbids it (429, handed to `done` at once, see above). `uid`,
+  // when set, is a delete precondition.
   void evict(std::string_view ns, std::string_view name, std::string_view uid, JsonCallback done);
   Watch watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
               WatchHandlers handlers, Shape shape = Shape::Full);
@@ -196,12 +199,17 @@ class Client {
   struct PagedList;
 
   http::Request build(std::string method, std::string target, std::string_view accept) const;
-  // `windowed`: an object write that waits for a place in the write window (see above).
-  void json_call(Verb verb, http::Request request, JsonCallback done, bool windowed = false,
-                 Priority priority = Priority::Normal);
-  // A request with a JSON (or JSON patch) body: create, update, update_status, merge_patch.
+  // How a call waits and what it retries, the same for every attempt.
+  struct Handling {
+    bool windowed = false;  // an object write: waits for a place in the write window (see above)
+    Priority priority = Priority::Normal;
+    bool retries_429 = true;  // false: a 429 is the caller's, Retry-After or not (evictions)
+  };
+
+  void json_call(Verb verb, http::Request request, JsonCallback done, Handling handling);
+  // A request with a JSON (or JSON patch) body: create, update, update_status, merge_patch, evict.
   void write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
-                  const Json& body, JsonCallback done, bool windowed, Priority priority = Priority::Normal);
+                  const Json& body, JsonCallback done, Handling handling);
   void submit(std::unique_ptr<Call> call);
   // Puts a call (new, or due again) in line by its priority: a low-priority call waits for a
   // spare token, a windowed call for a place in the window (both in submission order); then

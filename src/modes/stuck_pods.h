@@ -6,7 +6,8 @@
 // objects: their container statuses and imagePullSecrets decide) when a patch there added an
 // entry, after every patch in flight there has answered; nothing else reads pods. Evictions go
 // through the Eviction API (policy/v1), so PodDisruptionBudgets are respected: a 429 or another
-// transient failure is retried with backoff; a pod that is gone or was replaced (404, 409 on the
+// transient failure is retried here with backoff (the client hands an eviction's 429 over at once,
+// Retry-After or not: this is the one place that retries a refusal); a pod that is gone or was replaced (404, 409 on the
 // uid precondition) is dropped. Pods without a recreating controller are never deleted: a
 // Warning Event on the resource names them. Running pods are never touched.
 #pragma once

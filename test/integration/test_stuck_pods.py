@@ -102,6 +102,22 @@ class StuckPodTest(ControllerCase):
         wait_for(lambda: not self.exists("stuck-b", "web"), timeout=30, message="the eviction to succeed on retry")
         self.assertEqual(len(self.imps_requests("create", "/namespaces/stuck-b/pods/web/eviction")), 2)
 
+    def test_throttled_eviction_is_retried_by_the_restarter_alone(self):
+        # A 429 with Retry-After (APF throttling evictions, a webhook, a budget still being
+        # processed): the client hands it to the restarter at once instead of retrying it itself.
+        self.create_namespace_with_account("stuck-d")
+        self.make_pod("stuck-d", "web")
+        self.standin.fail_next(1, code=429, retry_after=1, verb="create", path="/namespaces/stuck-d/pods/web/eviction")
+        self.create_imps("throttled", {"secret": {"name": "pull-d"}, "namespaces": {"names": ["stuck-d"]},
+                                       "serviceAccounts": {"names": ["*"], "restartStuckPods": True}})
+        self.standin.reset_counts()
+        self.start_imps()
+        wait_for(lambda: not self.exists("stuck-d", "web"), timeout=30, message="the eviction to succeed on retry")
+        postponed = [l for l in self.imps.log_lines() if l.get("msg") == "stuck pod eviction postponed"]
+        self.assertEqual(len(postponed), 1, "the restarter saw the 429 and retried it")
+        self.assertIn("429", postponed[0]["error"])
+        self.assertEqual(len(self.imps_requests("create", "/namespaces/stuck-d/pods/web/eviction")), 2)
+
     def test_without_restart_nothing_is_listed_or_evicted(self):
         self.create_namespace_with_account("stuck-c")
         self.make_pod("stuck-c", "web")

@@ -236,6 +236,34 @@ TEST_CASE("client: 429/5xx with Retry-After are retried after the delay, at most
   CHECK(got.result.error().kind == ErrorKind::Transient);
 }
 
+TEST_CASE("client: an eviction's 429 is the caller's, Retry-After or not; its 5xx are retried") {
+  // A PodDisruptionBudget refusal (or throttled evictions): the stuck-pod restarter, which knows
+  // what a refused eviction means, is the one place that retries it.
+  Fixture f;
+  Captured refused, unavailable;
+  f.client->evict("app", "web-1", "uid-1", refused.callback());
+  f.client->evict("app", "web-2", "", unavailable.callback());
+  f.pump();
+  REQUIRE(f.api.sent.size() == 2);
+  CHECK(f.api.sent[0].request.target == "/api/v1/namespaces/app/pods/web-1/eviction");
+  f.api.reply(0, response(429, R"({"kind":"Status","reason":"TooManyRequests","code":429,)"
+                               R"("message":"Cannot evict pod as it would violate the pod's disruption budget.",)"
+                               R"("details":{"retryAfterSeconds":10,"causes":[{"reason":"DisruptionBudget"}]}})",
+                          {{"Retry-After", "10"}}));
+  REQUIRE(refused.called);
+  CHECK(refused.result.error().kind == ErrorKind::Transient);
+  CHECK(refused.result.error().code == 429);
+  f.api.reply(1, response(503, R"({"kind":"Status","reason":"ServiceUnavailable","code":503})", {{"Retry-After", "1"}}));
+  CHECK(!unavailable.called);
+  f.clock.advance(10'000);
+  f.pump();
+  REQUIRE(f.api.sent.size() == 3);  // the 503 once more, the 429 never
+  CHECK(f.api.sent[2].request.target == "/api/v1/namespaces/app/pods/web-2/eviction");
+  f.api.reply(2, response(201, R"({"kind":"Status","status":"Success"})"));
+  CHECK(unavailable.result.ok());
+  CHECK(f.client->request_counts().create == 3);
+}
+
 TEST_CASE("client: 5xx and 429 without Retry-After are surfaced as Transient at once") {
   Fixture f;
   Captured got, html;
