@@ -1,6 +1,7 @@
 """The foundation's runtime behaviour, observed through the controller: list+watch sees later
 changes, a dropped watch resumes without a relist, an expired resourceVersion relists, a server
-restart reconnects, a rotated token is used, 500s and 429s are retried, malformed and oversized
+restart reconnects, a rotated token is used, 500s and 429s are retried (writes throttled in some
+namespaces never block the others), malformed and oversized
 answers are rejected without a crash, and probes/metrics answer."""
 
 import unittest
@@ -100,6 +101,28 @@ class RuntimeTest(ControllerCase):
         self.expect_served("retry", "retry-a", timeout=20)
         self.standin.fail_next(2, mode="apf429", verb="create", path="/secrets")
         self.expect_served("retry", "retry-b", timeout=20)
+
+    def test_writes_throttled_in_some_namespaces_leave_the_others_unblocked(self):
+        # APF (or a webhook) throttling one set of namespaces' writes with 429 + Retry-After: the
+        # throttled writes wait out the delay without holding the client's 4 write places.
+        self.labelled_target("apf")
+        self.standin.fail_next(1000, code=429, retry_after=30, verb="create", path="/namespaces/apf-a")
+        self.addCleanup(self.standin.admin, "DELETE", "/faults")
+        throttled = [f"apf-a{i}" for i in range(4)]
+        others = [f"apf-b{i}" for i in range(4)]
+        for ns in throttled + others:
+            self.create_namespace(ns, labels={"runtime": "apf"})
+        self.standin.reset_counts()
+        self.start_imps()
+        for ns in others:
+            self.wait_secret(ns, "pull-apf", timeout=15)
+        creates = [r["path"] for r in self.standin.counts()["requests"]
+                   if r["userAgent"].startswith("imps/") and r["verb"] == "create" and "/secrets" in r["path"]]
+        # Each throttled write was sent once and now waits out its 30 s; none got through.
+        self.assertEqual(sorted(p for p in creates if "/apf-a" in p),
+                         sorted(f"/api/v1/namespaces/{ns}/secrets" for ns in throttled))
+        for ns in throttled:
+            self.assertIsNone(self.secret(ns, "pull-apf"))
 
     def test_malformed_and_oversized_answers_are_survived(self):
         self.labelled_target("bad")
