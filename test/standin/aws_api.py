@@ -18,7 +18,10 @@ Control API (plain HTTP on the admin port, JSON bodies):
   POST /admin/fail      {"count", "kind": "throttle"|"server"|"expired", "action"?}
   POST /admin/expire    {}  every temporary credential issued so far becomes expired
   GET  /admin/counts    {"GetAuthorizationToken": n, "AssumeRole": n, ...,
-                         "by_key": {akid: n}, "regions": {region: n}}
+                         "by_key": {akid: n}, "regions": {region: n},
+                         "service_seconds": {action: {"count", "total", "max"}}}
+                        service_seconds: how long the stand-in took to answer each ECR/STS request
+                        (body read → response written), so benchmarks can tell its share
   POST /admin/reset_counts
 Usage: aws_api.py --cert C --key K [--port 0] [--admin-port 0]; prints one JSON line
 {"port":..,"admin_port":..,"container_port":..} when ready; runs until SIGTERM.
@@ -54,6 +57,7 @@ class AwsState:
         self.counts = {}
         self.by_key = {}
         self.regions = {}
+        self.service = {}       # action -> [count, total seconds, max seconds]
         self.serial = 0
         self.clock_offset = 0.0  # seconds the "AWS" clock is ahead of this host's
 
@@ -67,6 +71,13 @@ class AwsState:
                 self.by_key[akid] = self.by_key.get(akid, 0) + 1
             if region:
                 self.regions[region] = self.regions.get(region, 0) + 1
+
+    def served(self, action, seconds):
+        with self.lock:
+            entry = self.service.setdefault(action, [0, 0.0, 0.0])
+            entry[0] += 1
+            entry[1] += seconds
+            entry[2] = max(entry[2], seconds)
 
     def take_failure(self, action):
         with self.lock:
@@ -247,16 +258,27 @@ class AwsHandler(BaseHTTPRequestHandler):
             body = self.read_body()
         except ValueError:
             return self.send(413, 'text/plain', 'too large')
+        started = time.monotonic()
+        action = self.route(body)
+        self.state.served(action, time.monotonic() - started)
+
+    def route(self, body):
+        """Answers one request; returns the action's name for the service-time record."""
         target = self.headers.get('X-Amz-Target')
         if target == ECR_TARGET:
             if self.headers.get('Content-Type') != 'application/x-amz-json-1.1':
-                return self.ecr_error('SerializationException', 'Content-Type must be application/x-amz-json-1.1')
-            return self.handle_ecr(body)
+                self.ecr_error('SerializationException', 'Content-Type must be application/x-amz-json-1.1')
+            else:
+                self.handle_ecr(body)
+            return 'GetAuthorizationToken'
         if target:
-            return self.ecr_error('UnknownOperationException', 'unknown operation')
+            self.ecr_error('UnknownOperationException', 'unknown operation')
+            return 'unknown'
         if (self.headers.get('Content-Type') or '').startswith('application/x-www-form-urlencoded'):
-            return self.handle_sts(body)
+            self.handle_sts(body)
+            return dict(urllib.parse.parse_qsl(body.decode('utf-8', 'replace'))).get('Action') or 'unknown'
         self.send(400, 'text/plain', 'unrecognised request')
+        return 'unknown'
 
 
 class ContainerHandler(BaseHTTPRequestHandler):
@@ -294,7 +316,9 @@ class AdminHandler(ContainerHandler):
         st = self.state
         if self.path == '/admin/counts':
             with st.lock:
-                body = dict(st.counts, by_key=dict(st.by_key), regions=dict(st.regions))
+                body = dict(st.counts, by_key=dict(st.by_key), regions=dict(st.regions),
+                            service_seconds={action: {'count': n, 'total': total, 'max': longest}
+                                             for action, (n, total, longest) in st.service.items()})
             return self.reply(200, 'application/json', json.dumps(body))
         self.reply(404, 'text/plain', 'not found')
 
@@ -318,7 +342,7 @@ class AdminHandler(ContainerHandler):
                 now = st.now()
                 st.keys = {k: (s, t, now - 1 if e is not None else None) for k, (s, t, e) in st.keys.items()}
             elif self.path == '/admin/reset_counts':
-                st.counts, st.by_key, st.regions = {}, {}, {}
+                st.counts, st.by_key, st.regions, st.service = {}, {}, {}, {}
             else:
                 return self.reply(404, 'text/plain', 'not found')
         self.reply(200, 'application/json', '{}')
