@@ -3,7 +3,8 @@
 #   make            build/imps (stripped, static)
 #   make test       unit + integration tests through CTest; SANITIZE=1 uses ASan+UBSan
 #   make demo       the test cluster, imps against it, and what it did
-#   make bench      benchmarks (not part of `make test`)
+#   make bench      benchmarks (not part of `make test`): $(BUILD)/benchmarks.md; QUICK=1 for a small run,
+#                   BENCH_REPORT=docs/benchmarks.md to refresh the tracked report
 #   make image      build/imps-image.tar, the container image as an OCI archive (ARCH=arm64: build-arm64/)
 #   make fuzz       libFuzzer harnesses of test/fuzz, FUZZ_SECONDS each (clang, ASan+UBSan)
 JOBS ?= $(shell nproc)
@@ -64,8 +65,12 @@ unit: configure-test
 demo: setup-test imps
 	@/usr/bin/python3 test/demo.py --imps $(BUILD)/imps
 
+# The report goes to the build directory; the tracked docs/benchmarks.md changes only when named.
+BENCH_REPORT ?= $(BUILD)/benchmarks.md
+QUICK ?= 0
 bench: setup-test imps
-	@/usr/bin/python3 test/bench/run.py --imps $(BUILD)/imps
+	@/usr/bin/python3 test/bench/run.py --imps $(BUILD)/imps --markdown $(BENCH_REPORT) \
+	  --json $(BUILD)/benchmarks.json $(if $(filter 1,$(QUICK)),--quick)
 
 FUZZ_SECONDS ?= 30
 fuzz:

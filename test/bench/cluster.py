@@ -37,6 +37,12 @@ class Seeded:
 
 def seed(standin, namespaces, pods, rng_seed):
     """Seeds the namespaces and their pods; returns Seeded."""
+    return seed_items(standin, workload.cluster(namespaces, pods, rng_seed))
+
+
+def seed_items(standin, items, send_namespaces=True):
+    """Seeds (namespace object, pods) items; send_namespaces=False adds pods to namespaces that
+    exist already (then `selected` still judges each namespace with these pods)."""
     result = Seeded()
     started = time.monotonic()
     batches = queue.Queue(maxsize=2)
@@ -47,7 +53,7 @@ def seed(standin, namespaces, pods, rng_seed):
         gc.disable()
         try:
             batch = []
-            for ns, ns_pods in workload.cluster(namespaces, pods, rng_seed):
+            for ns, ns_pods in items:
                 name = ns["metadata"]["name"]
                 result.namespaces += 1
                 result.pods += len(ns_pods)
@@ -55,7 +61,8 @@ def seed(standin, namespaces, pods, rng_seed):
                     result.selected.add(name)
                 else:
                     result.unselected.append(name)
-                batch.append(ns)
+                if send_namespaces:
+                    batch.append(ns)
                 batch += ns_pods
                 if len(batch) >= SEED_BATCH:
                     batches.put(batch)
@@ -147,7 +154,7 @@ class Requests:
         by_resource = _minus(counts["byResource"], self.own_by_resource)
         service = counts.get("serviceSeconds", {})
         return {"byVerb": by_verb, "byResource": by_resource, "total": sum(by_verb.values()),
-                "serviceSeconds": service}
+                "byPath": counts.get("byPath", {}), "serviceSeconds": service}
 
     def settle(self, quiet, timeout):
         """Waits until no request arrived for `quiet` seconds (or `timeout` passed); returns the total."""
@@ -161,6 +168,17 @@ class Requests:
             elif now - last_change >= quiet or now >= deadline:
                 return total
             time.sleep(POLL_INTERVAL * 4)
+
+
+def ms(seconds):
+    return None if seconds is None else round(seconds * 1000, 2)
+
+
+def service_summary(service, keys=None):
+    """The stand-in's service times ({"verb plural": ...} of its counts), of `keys` or all, in ms."""
+    return {key: {"count": v["count"], "total_s": round(v["total"], 3), "p50_ms": ms(v["p50"]),
+                  "p99_ms": ms(v["p99"]), "max_ms": ms(v["max"])}
+            for key, v in sorted(service.items()) if v["count"] and (keys is None or key in keys)}
 
 
 def _minus(counts, own):

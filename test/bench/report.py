@@ -1,21 +1,30 @@
-"""Renders the benchmark's results: docs/benchmarks.md against the budgets of spec section 10.
+"""Renders the benchmark's results as markdown: the figures against the budgets and goals.
 
 Pure functions of the results dict that run.py builds (plus `machine()`, which reads /proc).
 The explanations for missed budgets are derived from the measured figures (e.g. peak RSS during
 the lists against RSS after the sync), so a rerun after a fix rewrites them consistently.
+The budgets and goals are stated in the report itself, figure by figure.
+
+    /usr/bin/python3 test/bench/report.py --compare before.json after.json
+prints the goals table with a column per run (the before/after tables of the findings).
 """
 
+import argparse
+import json
 import os
 import platform
+import sys
 import time
 
 MIB = 1024 * 1024
-# Spec section 10.
+# The budgets.
 BUDGET_BINARY = 2 * MIB
 BUDGET_IDLE = 4 * MIB
 BUDGET_LOADED = 16 * MIB
 BUDGET_LATENCY_P99_MS = 50.0
-# Issue 12's goals beside the spec's budgets.
+# The goals beside the budgets: 10,000 namespaces / 100,000 pods at the default flags.
+GOAL_PEAK = 12 * MIB
+GOAL_SETTLED = 8 * MIB
 GOAL_LATENCY_P99_MS = 20.0
 GOAL_CPU_MS_PER_RELABEL = 1.0
 
@@ -77,12 +86,12 @@ def budget_rows(r):
     idle = r.get("idle_empty", {})
     events = r.get("events", {})
     latency = r.get("latency", {})
-    binary = r.get("binary_size")
+    binary = binary_size(r)
     pod = events.get("new pod in a served namespace")
     fresh = events.get("new matching namespace")
     peak = sync.get("peak_rss")
     rows = [
-        ("stripped static binary", "≤ 2 MiB", mib(binary), verdict(None if binary is None else binary <= BUDGET_BINARY)),
+        ("stripped static binary", "≤ 2 MiB", f"{mib(binary)} ({binary:,} bytes)" if binary else "n/a", verdict(None if binary is None else binary <= BUDGET_BINARY)),
         ("resident memory, idle (empty cluster)", "≤ 4 MiB", mib(idle.get("rss")),
          verdict(None if idle.get("rss") is None else idle["rss"] <= BUDGET_IDLE)),
         (f"resident memory, {p['namespaces']:,} namespaces + {p['pods']:,} pods (peak, VmHWM)", "≤ 16 MiB",
@@ -101,27 +110,71 @@ def budget_rows(r):
     ]
     burst = r.get("relabel_burst")
     if burst:
-        allowed = int(burst["status_span_seconds"] or 0) + 1
+        rows.append((f"status writes during a burst ({burst['relabels']} namespace relabels at {burst['rate']:g}/s)",
+                     "≤ 1 per resource per second", f"{burst['status_writes']} over {burst['status_span_seconds']} s",
+                     verdict(burst["status_writes"] <= int(burst["status_span_seconds"] or 0) + 1)))
+    return rows
+
+
+def binary_size(r):
+    """The stripped size (results before the stripped copy was measured: the size as given)."""
+    return (r.get("binary") or {}).get("stripped_size", r.get("binary_size"))
+
+
+def goal_rows(r):
+    """(figure, measured, goal, verdict) for the goals beside the budgets."""
+    sync = r.get("initial_sync", {})
+    burst = r.get("relabel_burst") or {}
+    ecr = r.get("ecr") or {}
+    p = r["parameters"]
+    peak, settled = sync.get("peak_rss"), sync.get("rss_after_sync")
+    rows = [("peak RSS (VmHWM) during/after the initial sync", mib(peak), f"≤ {mib(GOAL_PEAK)}",
+             verdict(None if peak is None else peak <= GOAL_PEAK)),
+            ("settled RSS after the sync (idle)", mib(settled), f"≤ {mib(GOAL_SETTLED)}",
+             verdict(None if settled is None else settled <= GOAL_SETTLED))]
+    if burst:
+        p99, standin = burst.get("p99_ms"), burst.get("standin_create_secret_p99_ms")
+        own = None if p99 is None or standin is None else round(p99 - standin, 2)
         rows += [
             (f"{burst['relabels']} namespace relabels at {burst['rate']:g}/s: relabel → Secret write, p99",
-             f"≤ 50 ms (goal ≤ {GOAL_LATENCY_P99_MS:g} ms)",
-             f"{burst['p99_ms']} ms (p50 {burst['p50_ms']} ms; stand-in's create p99 {burst['standin_create_secret_p99_ms']} ms)",
-             verdict(None if burst["p99_ms"] is None else burst["p99_ms"] <= GOAL_LATENCY_P99_MS)),
-            ("status writes for those relabels", "≤ 1 per resource per second of burst",
-             f"{burst['status_writes']} over {burst['status_span_seconds']} s",
-             verdict(burst["status_writes"] <= allowed)),
-            ("imps CPU time per relabel (user + system)", f"goal ≤ {GOAL_CPU_MS_PER_RELABEL:g} ms",
-             "n/a" if burst["cpu_ms_per_relabel"] is None else f"{burst['cpu_ms_per_relabel']} ms",
-             verdict(None if burst["cpu_ms_per_relabel"] is None else
-                     burst["cpu_ms_per_relabel"] <= GOAL_CPU_MS_PER_RELABEL)),
-        ]
+             f"{p99} ms (p50 {burst.get('p50_ms')}); the stand-in's Secret create p99 {standin} ms",
+             f"≤ {GOAL_LATENCY_P99_MS:g} ms, the stand-in's time excluded",
+             verdict(None if own is None else own <= GOAL_LATENCY_P99_MS)),
+            ("status writes for those relabels", f"{burst['status_writes']} over {burst['status_span_seconds']} s",
+             "≤ 1 per resource per second of burst",
+             verdict(burst["status_writes"] <= int(burst["status_span_seconds"] or 0) + 1)),
+            ("imps CPU time (user + system) per relabel", f"{burst.get('cpu_ms_per_relabel')} ms",
+             f"≤ {GOAL_CPU_MS_PER_RELABEL:g} ms", verdict(None if burst.get("cpu_ms_per_relabel") is None else
+                                                          burst["cpu_ms_per_relabel"] <= GOAL_CPU_MS_PER_RELABEL))]
+    if ecr:
+        rows.append((f"ECR phase, {ecr['resources']} resources × {ecr['namespaces_per_resource']} namespaces, "
+                     f"initial sync + {ecr['refreshes']} token refreshes: status updates",
+                     f"{ecr['status_updates']} (at most {ecr['status_updates_max_per_resource']} for one resource)",
+                     f"≤ 1 per resource per refresh, initial sync included (≤ {ecr['status_updates_goal']})",
+                     verdict(ecr["complete"] and ecr["status_updates"] <= ecr["status_updates_goal"])))
     seeded = r.get("seeded", {})
     if sync.get("seconds_to_provisioned") is not None and seeded.get("selected"):
         floor = seeded["selected"] / p["qps"]
-        rows.append((f"initial sync at qps {p['qps']} (every selected namespace provisioned)",
-                     f"the rate-limit floor, {floor:.1f} s", f"{sync['seconds_to_provisioned']} s",
+        rows.append((f"initial sync at qps {p['qps']}: every selected namespace provisioned",
+                     f"{sync['seconds_to_provisioned']} s", f"the rate-limit floor, {floor:.1f} s",
                      verdict(sync["seconds_to_provisioned"] <= floor * 1.05 + 5)))
     return rows
+
+
+def compare(runs):
+    """The goals table with one column per (name, results) run; rows matched by figure."""
+    tables = [(name, {row[0]: row for row in goal_rows(r)}) for name, r in runs]
+    figures = []
+    for _, rows in tables:
+        figures += [f for f in rows if f not in figures]
+    header = ("figure", *[name for name, _ in runs], "goal")
+    body = []
+    for figure in figures:
+        cells = [rows[figure][1] + ("" if rows[figure][3] in ("met", "not measured") else " (missed)")
+                 if figure in rows else "n/a" for _, rows in tables]
+        goal = next(rows[figure][2] for _, rows in tables if figure in rows)
+        body.append((figure, *cells, goal))
+    return table(header, body)
 
 
 def secret_service(service):
@@ -217,8 +270,12 @@ def markdown(r, findings=None):
            f"imps flags: `--qps {p['qps']} --burst {p['burst']} --periodic-reconcile-interval {p['resync_seconds']}` "
            "(the defaults unless stated). CPU figures are imps' user + system time from `/proc/<pid>/stat`; "
            "wall-clock figures on this shared 2-CPU machine are noisy.", "",
-           "## Against the budgets (spec section 10)", "",
-           table(("what", "budget", "measured", "verdict"), budget_rows(r)), ""]
+           "## Against the budgets", "",
+           f"The stripped binary is what `make` builds and ships ({binary_path(r)} stripped).", "",
+           table(("what", "budget", "measured", "verdict"), budget_rows(r)), "",
+           f"## Goals at {p['namespaces']:,} namespaces / {p['pods']:,} pods", "",
+           "Goals beside the budgets, at the default flags (`--qps 20 --burst 40`).", "",
+           table(("figure", "measured", "goal", "verdict"), goal_rows(r)), ""]
     notes = analysis(r)
     if notes:
         out += ["## Where a budget is missed, and why", "", *notes, ""]
@@ -275,6 +332,8 @@ def markdown(r, findings=None):
                      f"{burst['standin_create_secret_p50_ms']} / {burst['standin_create_secret_p99_ms']} ms"),
                     ("imps CPU time, total / per relabel", f"{burst['cpu_seconds']} s / {burst['cpu_ms_per_relabel']} ms"),
                 ]), ""]
+    out += ecr_section(r.get("ecr"))
+    out += rss_section(r.get("rss_series"))
     if r.get("kubernetes_events") or r.get("imps_log_summary"):
         out += ["## What imps reported", "",
                 table(("Kubernetes Event (type, reason: message prefix)", "count"),
@@ -286,7 +345,84 @@ def markdown(r, findings=None):
     return "\n".join(out)
 
 
+def binary_path(r):
+    path = (r.get("binary") or {}).get("path")
+    return f"`{os.path.basename(path)}`" if path else "the binary"
+
+
+def ecr_section(ecr):
+    if not ecr:
+        return []
+    aws = ecr.get("aws_service") or {}
+    return ["## ECR phase", "",
+            f"{ecr['resources']} ImagePullSecrets, each with its own ECR login source Secret (its own access key, so "
+            f"its own token; every fourth assumes a role through STS first) and {ecr['namespaces_per_resource']} "
+            f"namespaces of its own; the AWS stand-in's tokens are valid {ecr['token_validity_seconds']} s, so "
+            f"imps refreshes each every {ecr['token_validity_seconds'] / 2:g} s. Measured from the resources' "
+            f"creation (their initial sync) until every namespace's Secret had been rewritten by "
+            f"{ecr['refreshes']} refreshes ({ecr['seconds']} s), on the stand-ins' side: the Kubernetes "
+            "stand-in's request counters by path, the AWS stand-in's call counters.", "",
+            table(("figure", "value"), [
+                ("status updates of those ImagePullSecrets (requests / stored)",
+                 f"{ecr['status_updates']} / {ecr['status_updates_stored']} (goal ≤ {ecr['status_updates_goal']}; "
+                 f"at most {ecr['status_updates_max_per_resource']} for one resource)"),
+                ("Secret writes (requests by verb)", f"{verbs(ecr['secret_writes'])}; expected "
+                 f"{ecr['secret_writes_expected']} (a create and {ecr['refreshes']} rewrites per namespace)"),
+                ("ECR GetAuthorizationToken calls", f"{ecr['ecr_calls']} (rejected: {ecr['ecr_calls_rejected']}; "
+                 f"{ecr['resources']} tokens × {ecr['refreshes'] + 1} fetches = {ecr['resources'] * (ecr['refreshes'] + 1)})"),
+                ("STS AssumeRole calls", f"{ecr['sts_calls']} (role sources: {ecr['sts_calls_expected']})"),
+                ("AWS stand-in's service time, mean / max per call",
+                 "; ".join(f"{a} {v['mean_ms']} / {v['max_ms']} ms" for a, v in aws.items()) or "-"),
+                ("Kubernetes stand-in's service time of the writes, p50 / p99 ms",
+                 "; ".join(f"{k} {v['p50_ms']} / {v['p99_ms']}" for k, v in (ecr.get("standin_service") or {}).items())),
+                ("imps CPU time during the phase", f"{ecr['cpu_seconds']} s"),
+                ("complete", f"{ecr['complete']}" + (" (overlapped a periodic resync)" if ecr["overlapped_resync"] else "")),
+            ]), ""]
+
+
+def rss_section(series):
+    if not series or not series.get("points"):
+        return []
+    rows = [(p["label"], f"{p['namespaces']:,}", f"{p['pods']:,}", f"{p['selected']:,}", mib(p["peak_rss"]),
+             mib(p["settled_rss"]), p["seconds_to_synced_log"], mib(p.get("standin_rss")))
+            for p in series["points"]]
+    out = ["## RSS against namespaces and pods", "",
+           f"One stand-in grown through four points, a fresh imps measuring each (`--qps {series['qps']}` so that the "
+           "Secret creates take seconds: memory is measured, not the sync's pace). Pods are lean here (no "
+           "managedFields) so that the Python stand-in holds the largest point; the main run above uses "
+           "realistic pods. Peak = VmHWM; settled = VmRSS once every selected namespace holds the Secret and "
+           "no request came for 3 s.", "",
+           table(("point", "namespaces", "pods", "selected", "peak RSS", "settled RSS", "'initial sync complete' s",
+                  "stand-in RSS"), rows), ""]
+    slopes = series.get("slopes") or {}
+    if slopes:
+        out += ["Slopes (per namespace: points 1 → 2, pods fixed; per pod: points 2 → 3, namespaces fixed) and "
+                "what that line predicts for the last point:", "",
+                table(("figure", "bytes per namespace", "bytes per pod", "predicted at the last point", "measured"),
+                      [(name.replace("_rss", " RSS"), v["per_namespace"], v["per_pod"], mib(v["predicted_last"]),
+                        mib(v["measured_last"])) for name, v in slopes.items()]), ""]
+    return out
+
+
 def summary(r):
-    rows = budget_rows(r)
+    rows = budget_rows(r) + [(figure, goal, measured, v) for figure, measured, goal, v in goal_rows(r)]
     width = max(len(row[0]) for row in rows)
-    return "\n".join(f"{row[0]:<{width}}  {row[2]:>24}  (budget {row[1]}: {row[3]})" for row in rows)
+    return "\n".join(f"{row[0]:<{width}}  {row[2]:>24}  ({row[1]}: {row[3]})" for row in rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Renders run.py's JSON results")
+    parser.add_argument("--compare", nargs="+", metavar="NAME=RESULTS.json", required=True,
+                        help="runs to compare, each as name=path (e.g. before=b.json after=a.json)")
+    args = parser.parse_args()
+    runs = []
+    for item in args.compare:
+        name, _, path = item.partition("=")
+        with open(path) as f:
+            runs.append((name, json.load(f)))
+    print(compare(runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

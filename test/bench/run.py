@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """The controller-mode benchmark (`make bench`): imps against a seeded Kubernetes API stand-in.
 
-    /usr/bin/python3 test/bench/run.py --imps build/imps [--namespaces 10000] [--pods 100000]
-        [--latency-samples 200] [--markdown docs/benchmarks.md] [--json results.json]
+    /usr/bin/python3 test/bench/run.py --imps build/imps [--quick] [--namespaces 10000] [--pods 100000]
+        [--latency-samples 200] [--ecr-resources 20] [--rss-base 1000]
+        [--markdown build/benchmarks.md] [--json results.json]
+
+--quick: 2,000 namespaces / 20,000 pods, 100 latency samples and an RSS series ten times
+smaller, a few minutes instead of ~20 (explicit sizes still win).
 
 Phases (each measured on the stand-in's side: its request counters and its write timestamps):
   1. idle: imps against a cluster holding only the source Secret and the ImagePullSecret;
@@ -13,7 +17,10 @@ Phases (each measured on the stand-in's side: its request counters and its write
   5. event-to-write latency over N new matching namespaces, spaced so they do not queue;
   6. a relabel burst: 100 namespace relabels at 20/s (relabel → Secret write p50/p99, status
      writes, imps' CPU time per relabel);
-  7. a periodic resync.
+  7. the ECR phase (ecr_phase.py): ImagePullSecrets with ECR login sources through the initial
+     sync and three token refreshes (status updates, Secret writes, ECR/STS calls);
+  8. a periodic resync;
+  9. the RSS series (rss_series.py), in a stand-in of its own once the first one has stopped.
 CPU figures are imps' user + system time from /proc (wall-clock figures are noisy on a shared
 machine; CPU time much less so).
 Results go to --json (machine-readable, used by the smoke test) and --markdown (the report).
@@ -25,18 +32,23 @@ import json
 import os
 import random
 import re
+import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 sys.path.insert(0, HERE)
 
+import ecr_phase  # noqa: E402
 import harness  # noqa: E402
 import report  # noqa: E402
+import rss_series  # noqa: E402
 import workload  # noqa: E402
-from cluster import USER_AGENT, Requests, WriteTracker, resource_of, seed  # noqa: E402
-from imps_process import ImpsUnderTest, cpu_seconds, memory  # noqa: E402
+from cluster import USER_AGENT, Requests, WriteTracker, ms, resource_of, seed, service_summary  # noqa: E402
+from ecr_fixture import AwsStandin  # noqa: E402
+from imps_process import ImpsUnderTest, memory  # noqa: E402
 
 # No request for this long means the controller has finished reacting to an event.
 QUIET_SECONDS = 1.5
@@ -52,6 +64,10 @@ RELABEL_RATE = 20.0
 NAMESPACE_NAME = re.compile(r"\b(ns|bench-latency)-\d+\b")
 # Hand-written notes from investigating the figures (what costs the memory, ...), kept with the report.
 FINDINGS = os.path.join(HERE, "findings.md")
+ROOT = os.path.dirname(os.path.dirname(HERE))
+# --quick: the sizes of a run that takes minutes (explicit flags still win).
+QUICK = {"namespaces": 2_000, "pods": 20_000, "latency_samples": 100, "rss_base": 100}
+FULL = {"namespaces": 10_000, "pods": 100_000, "latency_samples": 200, "rss_base": 1_000}
 
 
 def percentile(values, fraction):
@@ -66,8 +82,11 @@ class Bench:
         self.args = args
         self.results = {"parameters": {"namespaces": args.namespaces, "pods": args.pods,
                                        "latency_samples": args.latency_samples, "qps": args.qps,
-                                       "burst": args.burst, "resync_seconds": args.resync, "seed": args.seed},
-                        "machine": report.machine(), "binary_size": os.path.getsize(args.imps)}
+                                       "burst": args.burst, "resync_seconds": args.resync, "seed": args.seed,
+                                       "ecr_resources": args.ecr_resources, "ecr_namespaces": args.ecr_namespaces,
+                                       "ecr_validity": args.ecr_validity, "rss_base": args.rss_base},
+                        "machine": report.machine(), "binary": binary_sizes(args.imps)}
+        self.aws = AwsStandin()
         self.standin = harness.StandIn("--seed", str(args.seed))
         # Pods own ReplicaSets the stand-in does not have: keep its garbage collector away.
         self.standin.settings(gc_delay=86400.0)
@@ -92,7 +111,7 @@ class Bench:
         return ImpsUnderTest("--kubeconfig", self.standin.kubeconfig, "--metrics-addr", "0",
                              "--health-probe-addr", "0", "--log-level", "debug",
                              "--periodic-reconcile-interval", str(self.args.resync),
-                             "--qps", str(self.args.qps), "--burst", str(self.args.burst))
+                             "--qps", str(self.args.qps), "--burst", str(self.args.burst), env=self.aws.env())
 
     # --- phases ----------------------------------------------------------------------------
 
@@ -306,6 +325,16 @@ class Bench:
             "by_resource": counts["byResource"], "overlapped_resync": resync is not None}
         self.log(f"relabel burst: {self.results['relabel_burst']}")
 
+    def ecr(self):
+        if not self.args.ecr_resources:
+            return
+        self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
+        self.log(f"ECR phase: {self.args.ecr_resources} resources × {self.args.ecr_namespaces} namespaces, "
+                 f"tokens valid {self.args.ecr_validity} s")
+        self.results["ecr"] = ecr_phase.run(self, self.aws, self.args.ecr_resources, self.args.ecr_namespaces,
+                                            self.args.ecr_validity, QUIET_SECONDS, EVENT_TIMEOUT)
+        self.log(f"ECR phase: {self.results['ecr']}")
+
     def resync(self):
         self.requests.settle(QUIET_SECONDS, EVENT_TIMEOUT)
         self.requests.reset()
@@ -329,6 +358,7 @@ class Bench:
                 self.events()
                 self.latency()
                 self.relabel_burst()
+                self.ecr()
                 self.resync()
             memory = self.imps.memory()
             self.results["final"] = {"rss": memory.get("VmRSS"), "hwm": memory.get("VmHWM")}
@@ -345,11 +375,11 @@ class Bench:
             if getattr(self, "imps", None):
                 self.imps.stop()
             self.standin.stop()
+            self.aws.stop()
+        if self.args.rss_base and self.results.get("initial_sync", {}).get("complete"):
+            self.results["rss_series"] = rss_series.run(self.args.rss_base, self.args.seed, self.args.sync_timeout,
+                                                        self.log)
         return self.results
-
-
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000, 2)
 
 
 def writes_of(by_resource, plural):
@@ -359,9 +389,16 @@ def writes_of(by_resource, plural):
 
 def pick_service(service):
     """The stand-in's service times for the requests that dominate a sync."""
-    return {key: {"count": v["count"], "total_s": round(v["total"], 3), "p50_ms": ms(v["p50"]),
-                  "p99_ms": ms(v["p99"]), "max_ms": ms(v["max"])}
-            for key, v in sorted(service.items()) if v["count"]}
+    return service_summary(service)
+
+
+def binary_sizes(path):
+    """The binary's size as given and stripped: the budget is the stripped binary `make` ships
+    (`make` strips build/imps; a plain cmake build leaves its symbols in)."""
+    with tempfile.TemporaryDirectory(prefix="imps-bench-") as directory:
+        stripped = os.path.join(directory, "imps")
+        subprocess.run(["strip", "-o", stripped, path], check=True)
+        return {"path": path, "size": os.path.getsize(path), "stripped_size": os.path.getsize(stripped)}
 
 
 def harness_rss(standin):
@@ -371,9 +408,16 @@ def harness_rss(standin):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--imps", required=True, help="the imps binary")
-    parser.add_argument("--namespaces", type=int, default=10_000)
-    parser.add_argument("--pods", type=int, default=100_000)
-    parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (see the top of this file)")
+    parser.add_argument("--namespaces", type=int)
+    parser.add_argument("--pods", type=int)
+    parser.add_argument("--latency-samples", type=int)
+    parser.add_argument("--ecr-resources", type=int, default=20, help="ImagePullSecrets of the ECR phase (0: none)")
+    parser.add_argument("--ecr-namespaces", type=int, default=5, help="namespaces each ECR resource selects")
+    parser.add_argument("--ecr-validity", type=int, default=30,
+                        help="ECR token validity in seconds (imps refreshes at half of it)")
+    parser.add_argument("--rss-base", type=int,
+                        help="the RSS series' smallest namespace count (series: 1, 10, 50 times it; 0: none)")
     parser.add_argument("--seed", type=int, default=1, help="workload and stand-in random seed")
     # imps' defaults: the figures are those a user gets (the sync's creates then take
     # selected / 20 seconds, the rate-limit floor).
@@ -382,10 +426,13 @@ def main():
     parser.add_argument("--resync", type=int, default=300,
                         help="--periodic-reconcile-interval for imps (its default)")
     parser.add_argument("--sync-timeout", type=float, default=900.0)
-    parser.add_argument("--markdown", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs",
-                                                            "benchmarks.md"))
+    parser.add_argument("--markdown", default=os.path.join(ROOT, "build", "benchmarks.md"),
+                        help="the report (docs/benchmarks.md is refreshed only when named here)")
     parser.add_argument("--json", help="also write the raw results here")
     args = parser.parse_args()
+    for name, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     args.imps = os.path.abspath(args.imps)
     os.environ["IMPS_BINARY"] = args.imps  # what harness.Imps runs
     results = Bench(args).run()
@@ -397,6 +444,7 @@ def main():
         if os.path.exists(FINDINGS):
             with open(FINDINGS) as f:
                 findings = f.read()
+        os.makedirs(os.path.dirname(os.path.abspath(args.markdown)), exist_ok=True)
         with open(args.markdown, "w") as f:
             f.write(report.markdown(results, findings))
     complete = results.get("initial_sync", {}).get("complete")

@@ -11,6 +11,12 @@ Selection (what imps must provision) follows the README's example plus Istio's n
   - a pod with annotation sidecar.istio.io/inject=true (POD_ANNOTATION_FRACTION of deployments,
     so about that fraction of pods, since a Deployment's pods share their template).
 `selected` evaluates that rule independently of imps.
+
+Lean pods (lean=True) carry no managedFields: the RSS series seeds up to 500,000 pods, which the
+stand-in (Python, ~15 KB per realistic pod) could not hold on a shared machine.
+
+The ECR phase adds its own objects (`ecr_*`): per resource, an ECR login source Secret with its
+own access key (so its own token), a few namespaces selected by one label, and the resource.
 """
 
 import base64
@@ -93,8 +99,8 @@ def _managed_fields(labels, annotations, app, injected):
              "fieldsType": "FieldsV1", "fieldsV1": {"f:status": status}, "subresource": "status"}]
 
 
-def pods_of_deployment(rng, ns, app, replicas, injected, istio):
-    """`replicas` pods of one Deployment's current ReplicaSet."""
+def pods_of_deployment(rng, ns, app, replicas, injected, istio, lean=False):
+    """`replicas` pods of one Deployment's current ReplicaSet (lean: without managedFields)."""
     template_hash = _hash(rng, 10)
     replica_set = f"{app}-{template_hash}"
     owner_uid = _uid(rng)
@@ -111,18 +117,18 @@ def pods_of_deployment(rng, ns, app, replicas, injected, istio):
     pods = []
     for _ in range(replicas):
         name = f"{replica_set}-{_hash(rng, 5)}"
-        pods.append({
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "generateName": f"{replica_set}-", "namespace": ns,
-                         "labels": labels, "annotations": annotations,
-                         "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": replica_set,
-                                              "uid": owner_uid, "controller": True, "blockOwnerDeletion": True}],
-                         "managedFields": _managed_fields(labels, annotations, app, injected)},
-            "spec": {"containers": [{"name": app, "image": f"registry.example.com/{app}:{labels['version']}"}]}})
+        metadata = {"name": name, "generateName": f"{replica_set}-", "namespace": ns,
+                    "labels": labels, "annotations": annotations,
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": replica_set,
+                                         "uid": owner_uid, "controller": True, "blockOwnerDeletion": True}]}
+        if not lean:
+            metadata["managedFields"] = _managed_fields(labels, annotations, app, injected)
+        pods.append({"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+                     "spec": {"containers": [{"name": app, "image": f"registry.example.com/{app}:{labels['version']}"}]}})
     return pods
 
 
-def pods_of_namespace(rng, ns_object, count):
+def pods_of_namespace(rng, ns_object, count, lean=False):
     """`count` pods in 1..MAX_DEPLOYMENTS_PER_NAMESPACE Deployments."""
     ns = ns_object["metadata"]["name"]
     istio = any(k in ns_object["metadata"]["labels"] for k in ("istio-injection", "istio.io/rev"))
@@ -132,17 +138,25 @@ def pods_of_namespace(rng, ns_object, count):
     pods = []
     for app, replicas in zip(apps, sizes):
         if replicas:
-            pods += pods_of_deployment(rng, ns, app, replicas, rng.random() < POD_ANNOTATION_FRACTION, istio)
+            pods += pods_of_deployment(rng, ns, app, replicas, rng.random() < POD_ANNOTATION_FRACTION, istio, lean)
     return pods
 
 
 def cluster(namespaces, pods, seed):
     """Yields (namespace object, its pods) for the whole cluster, lazily (bounded memory)."""
-    rng = random.Random(seed)
-    for index in range(namespaces):
+    return namespaces_with_pods(range(namespaces), lambda index: pods // namespaces + (1 if index < pods % namespaces else 0),
+                                seed)
+
+
+def namespaces_with_pods(indexes, pods_of, seed, lean=False):
+    """Yields (namespace object, its pods(index) pods) for the given namespace indexes, lazily.
+
+    The namespace objects depend only on (seed, index), so a later call can give namespaces that
+    were seeded without pods their pods (with pods_of, and the namespace object left unsent)."""
+    for index in indexes:
+        rng = random.Random(seed * 1_000_003 + index)
         ns = namespace(rng, index)
-        count = pods // namespaces + (1 if index < pods % namespaces else 0)
-        yield ns, pods_of_namespace(rng, ns, count)
+        yield ns, pods_of_namespace(rng, ns, pods_of(index), lean)
 
 
 def selected(ns_object, pods):
@@ -193,3 +207,42 @@ def new_matching_namespace(name):
     """A namespace the resource selects by label (the latency samples)."""
     return {"apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": name, "labels": {"team": "bench", "istio.io/rev": ISTIO_REVISION}}}
+
+
+# --- the ECR phase ---------------------------------------------------------------------------
+
+ECR_SECRET_NAME = "ecr-pull-secret"
+ECR_LABEL = "bench.imps.dev/ecr"
+ECR_ROLE = "arn:aws:iam::123456789012:role/imps-bench-ecr"
+# Every ECR_ROLE_EVERY-th source assumes a role through STS first (cached for the credentials' hour).
+ECR_ROLE_EVERY = 4
+
+
+def ecr_name(index):
+    return f"bench-ecr-{index:02d}"
+
+
+def ecr_namespace_name(index, member):
+    return f"{ecr_name(index)}-{member}"
+
+
+def ecr_key(index):
+    """(access key id, secret) of resource `index`'s source: one credential set, one token each."""
+    return f"AKIABENCHECR{index:08d}", f"bench-ecr-secret-{index:02d}"
+
+
+def ecr_uses_role(index):
+    return index % ECR_ROLE_EVERY == ECR_ROLE_EVERY - 1
+
+
+def ecr_namespace(index, member):
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": ecr_namespace_name(index, member), "labels": {ECR_LABEL: ecr_name(index)}}}
+
+
+def ecr_image_pull_secret(index):
+    return {"apiVersion": "images.banzaicloud.io/v1alpha1", "kind": "ImagePullSecret",
+            "metadata": {"name": ecr_name(index)},
+            "spec": {"registry": {"credentials": [{"name": ecr_name(index), "namespace": SOURCE_NAMESPACE}]},
+                     "target": {"secret": {"name": ECR_SECRET_NAME},
+                                "namespaces": {"labels": [{"matchLabels": {ECR_LABEL: ecr_name(index)}}]}}}}

@@ -1,23 +1,32 @@
 """The benchmark's machinery on a small cluster: it seeds, measures and reports figures that parse.
 
-Runs test/bench/run.py with 200 namespaces and 2,000 pods and checks counts (what was seeded,
-what got provisioned, how many requests and writes each event cost), never times. Also checks
-the two stand-in features the benchmark relies on: the write log and per-request service times.
+Runs test/bench/run.py with 200 namespaces and 2,000 pods, a small ECR phase and a small RSS
+series, and checks counts (what was seeded, what got provisioned, how many requests, writes and
+AWS calls each phase cost), never times. Also checks the stand-in features the benchmark relies
+on: the write log and per-request service times of both stand-ins.
 """
 
 import json
 import os
+import ssl
 import subprocess
 import tempfile
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 from harness import ROOT, PYTHON, StandIn
+from ecr_fixture import AwsStandin
 
 RUN = os.path.join(ROOT, "test", "bench", "run.py")
 NAMESPACES, PODS, SAMPLES = 200, 2000, 20
-# Stand-in startup, two imps runs, a periodic resync of RESYNC seconds: well under CTest's 300 s.
-RUN_TIMEOUT = 240
+# The ECR phase: resources × namespaces each, tokens valid ECR_VALIDITY s (refreshed every half).
+ECR_RESOURCES, ECR_NAMESPACES, ECR_VALIDITY = 4, 2, 8
+RSS_BASE = 10
+# Stand-in startup, two imps runs, a periodic resync of RESYNC seconds, the ECR phase (~15 s) and
+# four small RSS points (~20 s): under CTest's 300 s.
+RUN_TIMEOUT = 260
 RESYNC = 40
 POD_EVENT = "new pod in a served namespace"
 
@@ -61,6 +70,24 @@ class StandInBenchSupport(unittest.TestCase):
         self.assertEqual(self.standin.counts()["serviceSeconds"], {})
 
 
+class AwsStandInBenchSupport(unittest.TestCase):
+    def test_counts_carry_service_times_per_action(self):
+        aws = AwsStandin()
+        self.addCleanup(aws.stop)
+        request = urllib.request.Request(aws.url + "/", data=b"{}", method="POST", headers={
+            "X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
+            "Content-Type": "application/x-amz-json-1.1"})
+        with self.assertRaises(urllib.error.HTTPError) as unsigned:
+            urllib.request.urlopen(request, timeout=10, context=ssl.create_default_context(cafile=aws.cert))
+        self.assertEqual(unsigned.exception.code, 400)
+        service = aws.counts()["service_seconds"]
+        self.assertEqual(set(service), {"GetAuthorizationToken"})
+        self.assertEqual(service["GetAuthorizationToken"]["count"], 1)
+        self.assertGreaterEqual(service["GetAuthorizationToken"]["max"], service["GetAuthorizationToken"]["total"])
+        aws.reset_counts()
+        self.assertEqual(aws.counts()["service_seconds"], {})
+
+
 class BenchSmoke(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -70,7 +97,9 @@ class BenchSmoke(unittest.TestCase):
         binary = os.environ.get("IMPS_BINARY", os.path.join(ROOT, "build", "imps"))
         cls.completed = subprocess.run(
             [PYTHON, RUN, "--imps", binary, "--namespaces", str(NAMESPACES), "--pods", str(PODS),
-             "--latency-samples", str(SAMPLES), "--resync", str(RESYNC), "--json", cls.json_path,
+             "--latency-samples", str(SAMPLES), "--resync", str(RESYNC), "--ecr-resources", str(ECR_RESOURCES),
+             "--ecr-namespaces", str(ECR_NAMESPACES), "--ecr-validity", str(ECR_VALIDITY),
+             "--rss-base", str(RSS_BASE), "--json", cls.json_path,
              "--markdown", cls.markdown_path], capture_output=True, text=True, timeout=RUN_TIMEOUT)
         cls.results = None
         if os.path.exists(cls.json_path):
@@ -134,11 +163,53 @@ class BenchSmoke(unittest.TestCase):
         self.assertLessEqual(burst["status_writes"], int(burst["status_span_seconds"]) + 1)
         self.assertIsInstance(burst["cpu_ms_per_relabel"], float)
 
-    def test_report_lists_the_budgets(self):
+    def test_ecr_phase_costs_a_create_and_a_rewrite_per_refresh_and_one_token_fetch_per_refresh(self):
+        ecr = self.results["ecr"]
+        self.assertTrue(ecr["complete"])
+        created = ECR_RESOURCES * ECR_NAMESPACES
+        self.assertEqual(ecr["secret_writes"], {"create": created, "patch": created * ecr["refreshes"]})
+        self.assertEqual(ecr["secret_writes_total"], ecr["secret_writes_expected"])
+        # One token per resource (its own key), fetched by the initial sync and each refresh.
+        self.assertEqual(ecr["ecr_calls"], ECR_RESOURCES * (ecr["refreshes"] + 1))
+        self.assertEqual(ecr["ecr_calls_rejected"], 0)
+        # Role credentials are cached for their hour: one AssumeRole per role source.
+        self.assertEqual(ecr["sts_calls"], ecr["sts_calls_expected"])
+        self.assertGreaterEqual(ecr["sts_calls"], 1)
+        # Every status update was stored, and each resource's status was written at least once.
+        self.assertEqual(ecr["status_updates"], ecr["status_updates_stored"])
+        self.assertGreaterEqual(ecr["status_updates"], ECR_RESOURCES)
+        self.assertEqual(ecr["aws_service"]["GetAuthorizationToken"]["count"], ecr["ecr_calls"])
+
+    def test_rss_series_measures_four_points_and_the_slopes(self):
+        series = self.results["rss_series"]
+        points = series["points"]
+        self.assertEqual([(p["namespaces"], p["pods"]) for p in points],
+                         [(RSS_BASE, RSS_BASE * 10), (10 * RSS_BASE, RSS_BASE * 10),
+                          (10 * RSS_BASE, 100 * RSS_BASE), (50 * RSS_BASE, 500 * RSS_BASE)])
+        for point in points:
+            self.assertTrue(point["complete"], point)
+            self.assertGreater(point["settled_rss"], 0)
+            self.assertGreaterEqual(point["peak_rss"], point["settled_rss"])
+        self.assertEqual(set(series["slopes"]), {"peak_rss", "settled_rss"})
+
+    def test_binary_size_is_that_of_the_stripped_binary(self):
+        binary = self.results["binary"]
+        stripped = os.path.join(self.directory, "imps-stripped")
+        subprocess.run(["strip", "-o", stripped, binary["path"]], check=True)
+        self.assertEqual(binary["stripped_size"], os.path.getsize(stripped))
+        self.assertLessEqual(binary["stripped_size"], binary["size"])
+
+    def test_report_lists_the_budgets_and_cites_nothing_outside_the_repository(self):
         with open(self.markdown_path) as f:
             text = f.read()
-        self.assertIn("## Against the budgets (spec section 10)", text)
+        self.assertIn("## Against the budgets", text)
         self.assertIn(f"{NAMESPACES:,} namespaces + {PODS:,} pods", text)
+        self.assertIn("## ECR phase", text)
+        self.assertIn("## RSS against namespaces and pods", text)
+        self.assertIn(f"{self.results['binary']['stripped_size']:,} bytes", text)
+        self.assertNotIn("spec section", text.lower())
+        self.assertNotIn("spec §", text.lower())
+        self.assertNotIn("/work/", text)
 
 
 if __name__ == "__main__":
