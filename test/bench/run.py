@@ -17,9 +17,9 @@ Phases (each measured on the stand-in's side: its request counters and its write
   5. event-to-write latency over N new matching namespaces, spaced so they do not queue;
   6. a relabel burst: 100 namespace relabels at 20/s (relabel → Secret write p50/p99, status
      writes, imps' CPU time per relabel);
-  7. the ECR phase (ecr_phase.py): ImagePullSecrets with ECR login sources through the initial
+  7. a periodic resync;
+  8. the ECR phase (ecr_phase.py): ImagePullSecrets with ECR login sources through the initial
      sync and three token refreshes (status updates, Secret writes, ECR/STS calls);
-  8. a periodic resync;
   9. the RSS series (rss_series.py), in a stand-in of its own once the first one has stopped.
 CPU figures are imps' user + system time from /proc (wall-clock figures are noisy on a shared
 machine; CPU time much less so).
@@ -358,8 +358,10 @@ class Bench:
                 self.events()
                 self.latency()
                 self.relabel_burst()
-                self.ecr()
                 self.resync()
+                # Right after a periodic resync: the next is a whole interval away, so the ECR
+                # phase's counts never include one.
+                self.ecr()
             memory = self.imps.memory()
             self.results["final"] = {"rss": memory.get("VmRSS"), "hwm": memory.get("VmHWM")}
             self.results["imps_exit_code"] = self.imps.stop()

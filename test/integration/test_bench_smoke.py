@@ -165,18 +165,19 @@ class BenchSmoke(unittest.TestCase):
 
     def test_ecr_phase_costs_a_create_and_a_rewrite_per_refresh_and_one_token_fetch_per_refresh(self):
         ecr = self.results["ecr"]
-        self.assertTrue(ecr["complete"])
+        self.assertTrue(ecr["complete"], ecr)
+        self.assertFalse(ecr["overlapped_resync"], ecr)
         created = ECR_RESOURCES * ECR_NAMESPACES
-        self.assertEqual(ecr["secret_writes"], {"create": created, "patch": created * ecr["refreshes"]})
+        self.assertEqual(ecr["secret_writes"], {"create": created, "patch": created * ecr["refreshes"]}, ecr)
         self.assertEqual(ecr["secret_writes_total"], ecr["secret_writes_expected"])
         # One token per resource (its own key), fetched by the initial sync and each refresh.
-        self.assertEqual(ecr["ecr_calls"], ECR_RESOURCES * (ecr["refreshes"] + 1))
+        self.assertEqual(ecr["ecr_calls"], ECR_RESOURCES * (ecr["refreshes"] + 1), ecr)
         self.assertEqual(ecr["ecr_calls_rejected"], 0)
         # Role credentials are cached for their hour: one AssumeRole per role source.
-        self.assertEqual(ecr["sts_calls"], ecr["sts_calls_expected"])
+        self.assertEqual(ecr["sts_calls"], ecr["sts_calls_expected"], ecr)
         self.assertGreaterEqual(ecr["sts_calls"], 1)
         # Every status update was stored, and each resource's status was written at least once.
-        self.assertEqual(ecr["status_updates"], ecr["status_updates_stored"])
+        self.assertEqual(ecr["status_updates"], ecr["status_updates_stored"], ecr)
         self.assertGreaterEqual(ecr["status_updates"], ECR_RESOURCES)
         self.assertEqual(ecr["aws_service"]["GetAuthorizationToken"]["count"], ecr["ecr_calls"])
 
