@@ -95,6 +95,8 @@ def run(bench, aws, resources, namespaces, validity, quiet, settle_timeout):
         "status_updates": sum(status.values()),
         "status_updates_stored": len(stored_status),
         "status_updates_max_per_resource": max(status.values(), default=0),
+        # {updates: resources with that many}, e.g. {"4": 18, "5": 2}
+        "status_updates_histogram": {str(n): list(status.values()).count(n) for n in sorted(set(status.values()))},
         "status_updates_goal": resources * (REFRESHES + 1),
         "secret_writes": secret_writes,
         "secret_writes_total": sum(secret_writes.values()),

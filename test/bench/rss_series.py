@@ -9,7 +9,10 @@ Pods are lean (no managedFields; workload.py) so that 500,000 of them fit the Py
 and imps runs with a high --qps so that each point's Secret creates take seconds, not the
 minutes of the rate-limit floor: what is measured is memory, not the sync's pace. A point is
 measured when every selected namespace holds the Secret and no request came for SETTLE_QUIET
-seconds: peak = VmHWM, settled = VmRSS then.
+seconds: peak = VmHWM, settled = VmRSS then. Each point is measured twice: by the imps that
+provisions the new namespaces (its memory includes the heap that the burst of Secret writes
+left behind), then by a second imps started on the provisioned cluster, which writes nothing:
+its figures are those of the state (lists, caches) alone, what a restart at that size costs.
 """
 
 import time
@@ -52,6 +55,9 @@ def run(base, rng_seed, timeout, log):
             log(f"RSS series: {namespaces:,} namespaces, {pods:,} pods seeded in {seeded.seconds:.1f}s; imps starts")
             point = measure(standin, requests, writes, selected - provisioned, timeout)
             provisioned |= selected
+            restart = measure(standin, requests, writes, set(), timeout)
+            point.update(restart_peak_rss=restart["peak_rss"], restart_settled_rss=restart["settled_rss"],
+                         restart_secret_writes=restart["secret_writes"], restart_complete=restart["complete"])
             point.update(label=label, namespaces=namespaces, pods=pods, selected=len(selected),
                          standin_rss=memory(standin.info["pid"]).get("VmRSS"))
             points.append(point)
@@ -71,13 +77,16 @@ def measure(standin, requests, writes, expected, timeout):
         done = writes.wait(lambda w: expected <= set(w.secrets()) or imps.process.poll() is not None,
                            timeout, "RSS series provisioning")
         done = bool(done) and expected <= set(writes.secrets())
-        synced = imps.first_log(lambda l: l.get("msg") == "initial sync complete")
+        # Also the restart, which has nothing to write, is measured after its sync.
+        synced = imps.wait_log(lambda l: l.get("msg") == "initial sync complete", timeout)
         requests.settle(SETTLE_QUIET, timeout)
         figures = imps.memory()
+        writes.poll()
         return {"complete": done, "peak_rss": figures.get("VmHWM"), "settled_rss": figures.get("VmRSS"),
                 "seconds_to_synced_log": round(synced["_seen"] - imps.started, 2) if synced else None,
                 "seconds_to_provisioned": round(time.monotonic() - imps.started, 1) if done else None,
                 "secrets_created": len(set(writes.secrets()) & expected), "cpu_seconds": imps.cpu(),
+                "secret_writes": sum(r["resource"] == "secrets" for r in writes.records),
                 "imps_exit": imps.process.poll()}
     finally:
         imps.stop()
@@ -86,11 +95,12 @@ def measure(standin, requests, writes, expected, timeout):
 def slopes(points):
     """Bytes per namespace (points 1→2, pods fixed) and per pod (points 2→3, namespaces fixed),
     of peak and settled RSS, and what that line predicts for the last point."""
-    if len(points) < 4 or any(p["settled_rss"] is None or p["peak_rss"] is None for p in points):
+    figures = ("peak_rss", "settled_rss", "restart_peak_rss", "restart_settled_rss")
+    if len(points) < 4 or any(p.get(f) is None for p in points for f in figures):
         return {}
     first, more_namespaces, more_pods, last = points
     result = {}
-    for figure in ("peak_rss", "settled_rss"):
+    for figure in figures:
         per_namespace = (more_namespaces[figure] - first[figure]) / (more_namespaces["namespaces"] - first["namespaces"])
         per_pod = (more_pods[figure] - more_namespaces[figure]) / (more_pods["pods"] - more_namespaces["pods"])
         predicted = (more_pods[figure] + per_namespace * (last["namespaces"] - more_pods["namespaces"])
