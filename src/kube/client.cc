@@ -21,10 +21,11 @@ std::string describe(const http::Request& request) {
   return request.method + " " + std::string(target.substr(0, target.find('?')));
 }
 
-Result<Json> parse_body(const http::Response& response) {
+Result<Json> parse_body(const http::Response& response, const JsonProjection* list_items) {
   // 202/204-style answers may come without a body; callers get an empty object, not an error.
   if (response.body.empty()) return Json::object();
-  return Json::parse(response.body);
+  if (list_items) return parse_list(response.body, *list_items);
+  return parse_projected(response.body, kObjectProjection);
 }
 
 }  // namespace
@@ -47,6 +48,7 @@ struct Client::PagedList {
   ListOptions first;  // as the caller asked, for restarts
   ListOptions page;   // the next page's options
   Shape shape;
+  const JsonProjection& projection;
   ListPageHandlers handlers;
   std::string resource_version;  // the snapshot's, from the attempt's first page
   int restarts = 0;
@@ -247,14 +249,16 @@ void Client::finish(uint64_t id, Result<http::Response> response) {
   call->done(std::move(response));
 }
 
-void Client::json_call(Verb verb, http::Request request, JsonCallback done, Handling handling) {
+void Client::json_call(Verb verb, http::Request request, JsonCallback done, Handling handling,
+                       const JsonProjection* list_items) {
   auto call = std::make_unique<Call>();
   call->verb = verb;
   call->handling = handling;
   call->request = std::move(request);
-  call->done = [done = std::move(done)](Result<http::Response> response) {
+  call->done = [done = std::move(done), list_items](Result<http::Response> response) {
     if (!response.ok()) return done(std::move(response).error());
-    Result<Json> body = parse_body(*response);
+    Result<Json> body = parse_body(*response, list_items);
+    std::string().swap(response->body);  // a list page's text goes before its consumer builds on it
     if (!body.ok()) return done(std::move(body).error().context("response body"));
     done(std::move(body).value());
   };
@@ -268,17 +272,17 @@ void Client::get(const ResourceType& type, std::string_view ns, std::string_view
 }
 
 void Client::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
-                  JsonCallback done, Shape shape) {
+                  JsonCallback done, Shape shape, const JsonProjection& projection) {
   std::string_view accept = shape == Shape::MetadataOnly ? kAcceptMetadataList : kAcceptJson;
   std::string target = with_query(collection_path(type, ns), list_query(options));
-  json_call(Verb::List, build("GET", std::move(target), accept), std::move(done), {});
+  json_call(Verb::List, build("GET", std::move(target), accept), std::move(done), {}, &projection);
 }
 
 void Client::list_pages(const ResourceType& type, std::string_view ns, ListOptions options,
-                        ListPageHandlers handlers, Shape shape) {
+                        ListPageHandlers handlers, Shape shape, const JsonProjection& projection) {
   if (options.limit == 0) options.limit = kDefaultPageSize;
   auto state = std::make_shared<PagedList>(
-      PagedList{type, std::string(ns), options, options, shape, std::move(handlers), {}, 0});
+      PagedList{type, std::string(ns), options, options, shape, projection, std::move(handlers), {}, 0});
   next_page(std::move(state));
 }
 
@@ -314,7 +318,7 @@ void Client::next_page(std::shared_ptr<PagedList> state) {
     state->page.resource_version.clear();
     state->page.resource_version_match.clear();
     next_page(state);
-  }, state->shape);
+  }, state->shape, state->projection);
 }
 
 void Client::write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
@@ -380,13 +384,13 @@ void Client::remove(const ResourceType& type, std::string_view ns, std::string_v
 }
 
 Watch Client::watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
-                    WatchHandlers handlers, Shape shape) {
+                    WatchHandlers handlers, Shape shape, const JsonProjection& projection) {
   std::string_view accept = shape == Shape::MetadataOnly ? kAcceptMetadata : kAcceptJson;
   http::Request request = build("GET", with_query(collection_path(type, ns), watch_query(options)), accept);
   request.timeout_ms = options_.watch_inactivity_ms;
   auto stream = std::make_shared<WatchStream>(loop_, *transport_, tokens_, std::move(request),
                                               std::move(handlers), options_.max_watch_event_bytes,
-                                              counts_);
+                                              projection, counts_);
   stream->start();
   return Watch(std::move(stream));
 }

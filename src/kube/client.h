@@ -38,6 +38,7 @@
 #include "base/json.h"
 #include "base/result.h"
 #include "kube/cluster_config.h"
+#include "kube/projection.h"
 #include "kube/rate_limiter.h"
 #include "kube/resource.h"
 #include "kube/token_source.h"
@@ -166,15 +167,19 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
+  // Answers keep what kObjectProjection names (all but managedFields, kube/projection.h); lists
+  // and watches may name less of their objects with `projection`, which must outlive the call.
   void get(const ResourceType& type, std::string_view ns, std::string_view name, JsonCallback done,
            Shape shape = Shape::Full);
-  // One page, as the server returns it.
+  // One page, as the server returns it (its items through `projection`).
   void list(const ResourceType& type, std::string_view ns, const ListOptions& options,
-            JsonCallback done, Shape shape = Shape::Full);
+            JsonCallback done, Shape shape = Shape::Full,
+            const JsonProjection& projection = kObjectProjection);
   // Every page (limit kDefaultPageSize unless set), following `continue`, one at a time; an
   // expired continue token (410) restarts the list from the first page, a few times at most.
   void list_pages(const ResourceType& type, std::string_view ns, ListOptions options,
-                  ListPageHandlers handlers, Shape shape = Shape::Full);
+                  ListPageHandlers handlers, Shape shape = Shape::Full,
+                  const JsonProjection& projection = kObjectProjection);
   void create(const ResourceType& type, std::string_view ns, const Json& object, JsonCallback done);
   // PUT: the object's metadata.resourceVersion makes it conditional (409 when stale).
   void update(const ResourceType& type, std::string_view ns, std::string_view name,
@@ -190,7 +195,8 @@ class Client {
   // when set, is a delete precondition.
   void evict(std::string_view ns, std::string_view name, std::string_view uid, JsonCallback done);
   Watch watch(const ResourceType& type, std::string_view ns, const WatchOptions& options,
-              WatchHandlers handlers, Shape shape = Shape::Full);
+              WatchHandlers handlers, Shape shape = Shape::Full,
+              const JsonProjection& projection = kObjectProjection);
 
   const RequestCounts& request_counts() const { return counts_; }
 
@@ -206,7 +212,9 @@ class Client {
     bool retries_429 = true;  // false: a 429 is the caller's, Retry-After or not (evictions)
   };
 
-  void json_call(Verb verb, http::Request request, JsonCallback done, Handling handling);
+  // `list_items`: the answer is a list whose items keep what it names (else one object).
+  void json_call(Verb verb, http::Request request, JsonCallback done, Handling handling,
+                 const JsonProjection* list_items = nullptr);
   // A request with a JSON (or JSON patch) body: create, update, update_status, merge_patch, evict.
   void write_call(Verb verb, std::string method, std::string target, std::string_view content_type,
                   const Json& body, JsonCallback done, Handling handling);

@@ -58,7 +58,8 @@ void Reflector::list(const std::string& resource_version) {
   handlers.on_done = [weak](Result<std::string> snapshot) {
     if (auto self = weak.lock()) (*self)->listed(std::move(snapshot));
   };
-  client_.list_pages(target_.type, target_.ns, std::move(options), std::move(handlers), target_.shape);
+  client_.list_pages(target_.type, target_.ns, std::move(options), std::move(handlers), target_.shape,
+                     *target_.projection);
 }
 
 void Reflector::page(ListPage p) {
@@ -108,7 +109,8 @@ void Reflector::watch(const ReflectorStep& step) {
   handlers.on_event = [this](WatchEvent e) { event(std::move(e)); };
   handlers.on_end = [this](Status end) { ended(std::move(end)); };
   watch_open_ = false;
-  watch_ = client_.watch(target_.type, target_.ns, options, std::move(handlers), target_.shape);
+  watch_ = client_.watch(target_.type, target_.ns, options, std::move(handlers), target_.shape,
+                          *target_.projection);
 }
 
 void Reflector::event(WatchEvent e) {

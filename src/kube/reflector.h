@@ -37,6 +37,8 @@ struct ReflectorTarget {
   std::string label_selector;
   std::string field_selector;
   Shape shape = Shape::Full;
+  // What of each object to keep (kube/projection.h); must outlive the Reflector.
+  const JsonProjection* projection = &kObjectProjection;
 };
 
 struct ReflectorHandlers {

@@ -85,8 +85,8 @@ const char* to_string(WatchEvent::Type type) {
   return "UNKNOWN";
 }
 
-Result<WatchEvent> decode_watch_event(std::string_view line) {
-  auto parsed = Json::parse(line);
+Result<WatchEvent> decode_watch_event(std::string_view line, const JsonProjection& projection) {
+  auto parsed = parse_watch_event(line, projection);
   if (!parsed.ok()) return std::move(parsed).error().context("watch event");
   Json doc = std::move(parsed).value();
   if (!cJSON_IsObject(doc.get())) return invalid("not a JSON object");

@@ -12,6 +12,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "kube/projection.h"
 
 namespace imps::kube {
 
@@ -50,7 +51,8 @@ struct WatchEvent {
 const char* to_string(WatchEvent::Type type);
 
 // Malformed JSON, a missing or unknown type, a missing object or (except ERROR) a missing
-// resourceVersion are ErrorKind::Invalid errors naming what was wrong.
-Result<WatchEvent> decode_watch_event(std::string_view line);
+// resourceVersion are ErrorKind::Invalid errors naming what was wrong. The object keeps what
+// `projection` names (kube/projection.h); an ERROR's Status must survive it.
+Result<WatchEvent> decode_watch_event(std::string_view line, const JsonProjection& projection = kObjectProjection);
 
 }  // namespace imps::kube

@@ -5,13 +5,15 @@
 namespace imps::kube {
 
 WatchStream::WatchStream(loop::EventLoop& loop, Transport& transport, TokenSource& tokens, http::Request request,
-                         WatchHandlers handlers, size_t max_event_bytes, RequestCounts& counts)
+                         WatchHandlers handlers, size_t max_event_bytes, const JsonProjection& projection,
+                         RequestCounts& counts)
     : loop_(loop),
       transport_(transport),
       tokens_(tokens),
       request_(std::move(request)),
       handlers_(std::move(handlers)),
       max_event_bytes_(max_event_bytes),
+      projection_(projection),
       counts_(counts),
       splitter_(max_event_bytes) {}
 
@@ -69,7 +71,7 @@ void WatchStream::data(std::string_view bytes) {
   while (!stopped_) {
     std::optional<std::string> line = splitter_.next_line();
     if (!line) break;
-    Result<WatchEvent> event = decode_watch_event(*line);
+    Result<WatchEvent> event = decode_watch_event(*line, projection_);
     if (!event.ok()) return finish(std::move(event).error().context("watch event"));
     if (handlers_.on_event) handlers_.on_event(std::move(event).value());
   }

@@ -21,8 +21,10 @@ class WatchStream : public std::enable_shared_from_this<WatchStream> {
  public:
   // `counts` records every request this stream sends (its initial one and a 401 re-send) as a
   // watch, and its answer: the head's status, or kNoAnswer when the stream ends before a head.
+  // Events keep what `projection` names of their objects; it must outlive the stream.
   WatchStream(loop::EventLoop& loop, Transport& transport, TokenSource& tokens, http::Request request,
-              WatchHandlers handlers, size_t max_event_bytes, RequestCounts& counts);
+              WatchHandlers handlers, size_t max_event_bytes, const JsonProjection& projection,
+              RequestCounts& counts);
 
   void start();
   void stop();
@@ -39,6 +41,7 @@ class WatchStream : public std::enable_shared_from_this<WatchStream> {
   http::Request request_;  // without Authorization: added afresh on each send
   WatchHandlers handlers_;
   size_t max_event_bytes_;
+  const JsonProjection& projection_;
   RequestCounts& counts_;
   WatchLineSplitter splitter_;
   http::RequestId id_ = 0;

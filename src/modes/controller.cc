@@ -72,19 +72,19 @@ kube::ReflectorHandlers Controller::handlers(ListStep begin, ListPage page, List
 
 void Controller::start() {
   auto make = [this](kube::ResourceType resource, std::string label_selector, kube::Shape shape,
-                     kube::ReflectorHandlers handlers) {
-    auto reflector = std::make_unique<kube::Reflector>(
-        loop_, client_, random_, kube::ReflectorTarget{resource, "", std::move(label_selector), "", shape}, std::move(handlers));
+                     const JsonProjection& projection, kube::ReflectorHandlers handlers) {
+    kube::ReflectorTarget target{resource, "", std::move(label_selector), "", shape, &projection};
+    auto reflector = std::make_unique<kube::Reflector>(loop_, client_, random_, std::move(target), std::move(handlers));
     reflector->start();
     return reflector;
   };
-  resources_ = make(kube::kImagePullSecrets, "", kube::Shape::Full,
+  resources_ = make(kube::kImagePullSecrets, "", kube::Shape::Full, kube::kObjectProjection,
                     handlers(&Controller::resources_listing, &Controller::resources_page, &Controller::resources_listed,
                              &Controller::resource_event));
-  namespaces_ = make(kube::kNamespaces, "", kube::Shape::MetadataOnly,
+  namespaces_ = make(kube::kNamespaces, "", kube::Shape::MetadataOnly, kNamespaceProjection,
                      handlers(&Controller::namespaces_listing, &Controller::namespaces_page,
                               &Controller::namespaces_listed, &Controller::namespace_event));
-  secrets_ = make(kube::kSecrets, std::string(kOwnerLabel), kube::Shape::Full,
+  secrets_ = make(kube::kSecrets, std::string(kOwnerLabel), kube::Shape::Full, kube::kObjectProjection,
                   handlers(&Controller::secrets_listing, &Controller::secrets_page, &Controller::secrets_listed,
                            &Controller::secret_event));
   resync_timer_.start_repeating(options_.resync_interval_ms, [this] { return resync(); });
@@ -231,7 +231,7 @@ void Controller::start_pod_watch() {
   pod_selectors_ = pod_selectors();
   // Called from ImagePullSecret callbacks only, never from the pod reflector's own.
   pods_ = std::make_unique<kube::Reflector>(
-      loop_, client_, random_, kube::ReflectorTarget{kube::kPods, "", "", "", kube::Shape::MetadataOnly},
+      loop_, client_, random_, kube::ReflectorTarget{kube::kPods, "", "", "", kube::Shape::MetadataOnly, &kPodProjection},
       handlers(&Controller::pods_listing, &Controller::pods_page, &Controller::pods_listed, &Controller::pod_event));
   pods_->start();
 }

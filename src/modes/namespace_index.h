@@ -11,6 +11,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/json_projection.h"
 #include "base/result.h"
 #include "imps/resource.h"
 #include "imps/string_map.h"
@@ -25,6 +26,14 @@ struct NamespaceInfo {
 };
 using NamespaceEntry = std::pair<std::string, NamespaceInfo>;
 Result<NamespaceEntry> observe_namespace(const cJSON* object);
+// What the namespace reflector keeps of each Namespace: what observe_namespace reads, and the
+// resourceVersion; the rest is skipped while parsing (see kPodProjection).
+inline constexpr JsonProjection::Member kNamespaceMetadataMembers[] = {
+    {"name", &kJsonWhole},        {"resourceVersion", &kJsonWhole},   {"labels", &kJsonWhole},
+    {"annotations", &kJsonWhole}, {"deletionTimestamp", &kJsonWhole}};
+inline constexpr JsonProjection kNamespaceMetadata{kNamespaceMetadataMembers, false};
+inline constexpr JsonProjection::Member kNamespaceMembers[] = {{"metadata", &kNamespaceMetadata}};
+inline constexpr JsonProjection kNamespaceProjection{kNamespaceMembers, true};
 
 class NamespaceIndex {
  public:

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/json_projection.h"
 #include "base/result.h"
 #include "imps/string_map.h"
 
@@ -32,6 +33,15 @@ struct PodMeta {
   StringMap annotations;
 };
 Result<PodMeta> observe_pod(const cJSON* object);
+// What the pod reflector keeps of each Pod: what observe_pod reads, and the resourceVersion.
+// Other members are skipped while parsing (most of a Pod's metadata is ownerReferences and
+// managedFields); Status objects of watch ERROR events keep their top-level members.
+inline constexpr JsonProjection::Member kPodMetadataMembers[] = {
+    {"namespace", &kJsonWhole}, {"name", &kJsonWhole}, {"resourceVersion", &kJsonWhole},
+    {"labels", &kJsonWhole},    {"annotations", &kJsonWhole}};
+inline constexpr JsonProjection kPodMetadata{kPodMetadataMembers, false};
+inline constexpr JsonProjection::Member kPodMembers[] = {{"metadata", &kPodMetadata}};
+inline constexpr JsonProjection kPodProjection{kPodMembers, true};
 
 // A namespace gained its first or lost its last matching pod for a resource.
 struct PodCountChange {
