@@ -1,9 +1,14 @@
 #include "kube/reflector.h"
 
+#include "base/memory.h"
 #include "obs/log.h"
 
 namespace imps::kube {
 namespace {
+
+// A list this long leaves megabytes of freed page text and trees behind; shorter ones (a source
+// Secret's, a namespace's pending pods) are not worth a walk of the heap.
+constexpr size_t kReleaseMemoryAfterItems = 100;
 
 // The object's identity for logs: never its contents.
 std::string metadata_field(const Json& object, const char* key) {
@@ -88,6 +93,7 @@ void Reflector::listed(Result<std::string> resource_version) {
   ReflectorStep next = state_.list_succeeded(std::move(resource_version).value());
   synced_ = true;
   if (handlers_.end_replace) handlers_.end_replace(state_.resource_version());
+  if (listed_items_ >= kReleaseMemoryAfterItems) release_free_memory();
   schedule(std::move(next));
 }
 
