@@ -78,4 +78,12 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
+uint64_t content_hash(std::string_view bytes) {
+  constexpr uint64_t kOffsetBasis = 0xcbf29ce484222325ull;  // FNV-1a 64 parameters
+  constexpr uint64_t kPrime = 0x100000001b3ull;
+  uint64_t h = kOffsetBasis;
+  for (unsigned char c : bytes) h = (h ^ c) * kPrime;
+  return h;
+}
+
 }  // namespace imps

@@ -2,6 +2,7 @@
 // Secret data and docker "auth" fields use) and lowercase hex (SigV4).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,5 +14,9 @@ std::string base64_encode(std::string_view bytes);
 // Strict: rejects characters outside the alphabet, bad padding and wrong lengths.
 Result<std::string> base64_decode(std::string_view text);
 std::string hex_encode(std::string_view bytes);
+
+// A fast non-cryptographic hash (FNV-1a 64): detects change and keys compact indexes, protects
+// nothing.
+uint64_t content_hash(std::string_view bytes);
 
 }  // namespace imps

@@ -12,7 +12,7 @@ bool namespace_selected(const TargetSpec& target, const NamespaceFacts& ns) {
          matches_any(target.namespace_annotations, ns.annotations) || ns.has_matching_pod;
 }
 
-bool pod_matches(const TargetSpec& target, const StringMap& pod_labels, const StringMap& pod_annotations) {
+bool pod_matches(const TargetSpec& target, const MapDigest& pod_labels, const MapDigest& pod_annotations) {
   return matches_any(target.pod_labels, pod_labels) || matches_any(target.pod_annotations, pod_annotations);
 }
 

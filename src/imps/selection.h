@@ -8,14 +8,15 @@
 #include <string_view>
 
 #include "imps/resource.h"
+#include "imps/map_digest.h"
 #include "imps/string_map.h"
 
 namespace imps {
 
 struct NamespaceFacts {
   std::string_view name;
-  const StringMap& labels;
-  const StringMap& annotations;
+  const MapDigest& labels;
+  const MapDigest& annotations;
   bool terminating = false;      // status.phase Terminating or deletionTimestamp set
   bool has_matching_pod = false;  // some pod in it satisfies pod_matches for this resource
 };
@@ -23,7 +24,7 @@ struct NamespaceFacts {
 bool namespace_selected(const TargetSpec& target, const NamespaceFacts& ns);
 
 // Does a pod with these labels and annotations select its namespace for this resource?
-bool pod_matches(const TargetSpec& target, const StringMap& pod_labels, const StringMap& pod_annotations);
+bool pod_matches(const TargetSpec& target, const MapDigest& pod_labels, const MapDigest& pod_annotations);
 
 // False when the resource has no namespacesWithPods selectors: its pods need not be counted.
 bool selects_by_pods(const TargetSpec& target);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "base/json.h"
 
 namespace imps {
@@ -103,6 +104,16 @@ bool is_valid_label_key(std::string_view key) {
 
 bool is_valid_label_value(std::string_view value) { return value.empty() || is_name(value); }
 
+namespace {
+
+void add_hashes(Requirement& req) {
+  req.key_hash = content_hash(req.key);
+  for (const std::string& value : req.values) req.value_hashes.push_back(content_hash(value));
+  std::sort(req.value_hashes.begin(), req.value_hashes.end());
+}
+
+}  // namespace
+
 Result<Selector> Selector::parse(const cJSON* node, SelectorKind kind, std::string_view where) {
   if (!cJSON_IsObject(node)) return invalid(where, "must be an object");
   Selector out;
@@ -112,7 +123,7 @@ Result<Selector> Selector::parse(const cJSON* node, SelectorKind kind, std::stri
   for (auto& [key, value] : equal) {
     TRY(check_key(key, kind, equality_where));
     TRY(check_value(value, kind, equality_where));
-    out.requirements_.push_back({key, SelectorOperator::In, {value}});
+    out.requirements_.push_back({key, SelectorOperator::In, {value}, 0, {}});
   }
   const cJSON* exprs = json_member(node, "matchExpressions");
   if (exprs && !cJSON_IsNull(exprs)) {
@@ -125,14 +136,15 @@ Result<Selector> Selector::parse(const cJSON* node, SelectorKind kind, std::stri
       out.requirements_.push_back(std::move(req));
     }
   }
+  for (Requirement& req : out.requirements_) add_hashes(req);
   return out;
 }
 
-bool Selector::matches(const StringMap& map) const {
+bool Selector::matches(const MapDigest& map) const {
   for (const Requirement& req : requirements_) {
-    auto it = map.find(req.key);
-    bool present = it != map.end();
-    bool listed = present && std::binary_search(req.values.begin(), req.values.end(), it->second);
+    const std::optional<uint64_t> value = map.find(req.key_hash);
+    bool present = value.has_value();
+    bool listed = present && std::binary_search(req.value_hashes.begin(), req.value_hashes.end(), *value);
     bool ok = false;
     switch (req.op) {
       case SelectorOperator::In: ok = listed; break;
@@ -158,7 +170,7 @@ Result<std::vector<Selector>> parse_selectors(const cJSON* node, SelectorKind ki
   return out;
 }
 
-bool matches_any(const std::vector<Selector>& selectors, const StringMap& map) {
+bool matches_any(const std::vector<Selector>& selectors, const MapDigest& map) {
   return std::any_of(selectors.begin(), selectors.end(),
                      [&](const Selector& s) { return s.matches(map); });
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "imps/map_digest.h"
 #include "imps/string_map.h"
 
 namespace imps {
@@ -27,6 +28,9 @@ struct Requirement {
   std::string key;
   SelectorOperator op = SelectorOperator::Exists;
   std::vector<std::string> values;  // sorted, for In/NotIn only
+  // What matching compares (map_digest.h): content_hash of the key and of each value, sorted.
+  uint64_t key_hash = 0;
+  std::vector<uint64_t> value_hashes;
   bool operator==(const Requirement&) const = default;
 };
 
@@ -35,7 +39,7 @@ class Selector {
   // `where` names the selector in errors, e.g. "target.namespaces.labels[1]".
   static Result<Selector> parse(const cJSON* node, SelectorKind kind, std::string_view where);
 
-  bool matches(const StringMap& map) const;
+  bool matches(const MapDigest& map) const;
   const std::vector<Requirement>& requirements() const { return requirements_; }
   bool operator==(const Selector&) const = default;
 
@@ -47,7 +51,7 @@ class Selector {
 Result<std::vector<Selector>> parse_selectors(const cJSON* node, SelectorKind kind,
                                               std::string_view where);
 // True when any selector of the list matches (an empty list matches nothing).
-bool matches_any(const std::vector<Selector>& selectors, const StringMap& map);
+bool matches_any(const std::vector<Selector>& selectors, const MapDigest& map);
 
 // Kubernetes label syntax: key = [DNS-subdomain prefix '/'] name, name ≤ 63 characters of
 // [A-Za-z0-9_.-] starting and ending alphanumeric; a value is empty or has the name syntax.

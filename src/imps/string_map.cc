@@ -19,9 +19,9 @@ std::vector<std::string> split_name_list(std::string_view list) {
   return out;
 }
 
-Result<StringMap> parse_string_map(const cJSON* node, std::string_view where) {
-  StringMap out;
-  if (!node || cJSON_IsNull(node)) return out;
+Status for_each_string(const cJSON* node, std::string_view where,
+                       const std::function<void(std::string_view key, std::string_view value)>& each) {
+  if (!node || cJSON_IsNull(node)) return {};
   if (!cJSON_IsObject(node))
     return make_error(ErrorKind::Invalid, std::string(where) + ": must be an object of strings");
   for (const cJSON* item = node->child; item; item = item->next) {
@@ -29,8 +29,16 @@ Result<StringMap> parse_string_map(const cJSON* node, std::string_view where) {
       return make_error(ErrorKind::Invalid,
                         std::string(where) + ": value of " + quoted(item->string ? item->string : "") +
                             " must be a string");
-    out.insert_or_assign(item->string, item->valuestring);
+    each(item->string, item->valuestring);
   }
+  return {};
+}
+
+Result<StringMap> parse_string_map(const cJSON* node, std::string_view where) {
+  StringMap out;
+  TRY(for_each_string(node, where, [&out](std::string_view key, std::string_view value) {
+    out.insert_or_assign(std::string(key), std::string(value));
+  }));
   return out;
 }
 
@@ -50,6 +58,13 @@ std::string quoted(std::string_view text) {
   }
   out += '"';
   return out;
+}
+
+std::vector<std::string_view> keys_of(const StringMap& map) {
+  std::vector<std::string_view> keys;
+  keys.reserve(map.size());
+  for (const auto& entry : map) keys.push_back(entry.first);
+  return keys;
 }
 
 }  // namespace imps

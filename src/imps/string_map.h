@@ -21,13 +21,16 @@ using StringMap = std::map<std::string, std::string, std::less<>>;
 // An absent or null node is an empty map; anything but an object of strings is an error that
 // names `where`.
 Result<StringMap> parse_string_map(const cJSON* node, std::string_view where);
+// The same walk for other shapes of the result (map_digest.h): `each` sees every member in order.
+Status for_each_string(const cJSON* node, std::string_view where,
+                       const std::function<void(std::string_view key, std::string_view value)>& each);
 // Adds `key: {..}` to obj (nothing when the map is empty, as the API server omits empty maps).
 void add_string_map(cJSON* obj, const char* key, const StringMap& map);
 
 // Bookkeeping annotations hold comma-separated lists of names or keys (neither can contain a
 // comma): split one, dropping empty items and blanks around them.
 std::vector<std::string> split_name_list(std::string_view list);
-// The other way: `names` (any range of strings, e.g. std::views::keys(map)) in their order,
+// The other way: `names` (any range of strings, e.g. keys_of(map)) in their order,
 // with `separator` between them; also how status reasons list their causes.
 template <typename Names>
 std::string join_names(const Names& names, std::string_view separator = ",") {
@@ -40,6 +43,9 @@ std::string join_names(const Names& names, std::string_view separator = ",") {
   }
   return out;
 }
+
+// The map's keys, in order (std::views::keys is not usable with clang 14, which builds the fuzzers).
+std::vector<std::string_view> keys_of(const StringMap& map);
 
 // Quotes outside text for an error message, cut to a length that keeps messages readable.
 // Only for names, keys and selector values: never pass credentials.

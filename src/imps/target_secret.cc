@@ -1,7 +1,6 @@
 #include "imps/target_secret.h"
 
 #include <algorithm>
-#include <ranges>
 
 #include "base/bytes.h"
 #include "imps/source_secret.h"
@@ -98,9 +97,9 @@ DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view d
   out.name = spec.name;
   out.labels = spec.labels;
   out.annotations = spec.annotations;
-  if (!spec.labels.empty()) out.annotations.insert_or_assign(std::string(kManagedLabelsAnnotation), join_names(std::views::keys(spec.labels)));
+  if (!spec.labels.empty()) out.annotations.insert_or_assign(std::string(kManagedLabelsAnnotation), join_names(keys_of(spec.labels)));
   if (!spec.annotations.empty())
-    out.annotations.insert_or_assign(std::string(kManagedAnnotationsAnnotation), join_names(std::views::keys(spec.annotations)));
+    out.annotations.insert_or_assign(std::string(kManagedAnnotationsAnnotation), join_names(keys_of(spec.annotations)));
   // The owner label is ours whatever the spec says: it is how managed Secrets are found.
   out.labels.insert_or_assign(std::string(kOwnerLabel), resource.uid);
   out.data = base64_encode(dockerconfigjson);
@@ -110,14 +109,6 @@ DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view d
 }
 
 std::string ObservedSecret::owner_uid() const { return lookup(labels, kOwnerLabel); }
-
-uint64_t content_hash(std::string_view bytes) {
-  constexpr uint64_t kOffsetBasis = 0xcbf29ce484222325ull;  // FNV-1a 64 parameters
-  constexpr uint64_t kPrime = 0x100000001b3ull;
-  uint64_t h = kOffsetBasis;
-  for (unsigned char c : bytes) h = (h ^ c) * kPrime;
-  return h;
-}
 
 Result<ObservedSecret> observe_secret(const cJSON* secret) {
   const cJSON* metadata = json_member(secret, "metadata");

@@ -74,9 +74,6 @@ struct ObservedSecret {
 };
 Result<ObservedSecret> observe_secret(const cJSON* secret);
 
-// A fast non-cryptographic hash (FNV-1a 64): detects change, protects nothing.
-uint64_t content_hash(std::string_view bytes);
-
 enum class SecretChange { None, Update, Recreate };
 // Recreate when the type differs (immutable in the API) or the data must change in an immutable
 // Secret; Update when data, our labels/annotations or our ownerReference differ; server-owned

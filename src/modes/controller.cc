@@ -173,8 +173,8 @@ void Controller::namespaces_page(std::vector<Json> items) {
     auto entry = observe_namespace(item.get());
     if (!entry.ok()) continue;  // unseen, so dropped at the end
     seen_namespaces_.add(entry->first);
-    auto before = cache_.namespaces.set(entry->first, entry->second);
-    namespace_changed(entry->first, before ? &*before : nullptr, &entry->second);
+    auto before = cache_.namespaces.set(entry->first, std::move(entry->second));
+    namespace_changed(entry->first, before ? &*before : nullptr, cache_.namespaces.find(entry->first));
   }
 }
 
@@ -201,8 +201,8 @@ void Controller::namespace_event(Type type, const Json& object) {
     namespace_changed(entry->first, before ? &*before : nullptr, nullptr);
     return;
   }
-  auto before = cache_.namespaces.set(entry->first, entry->second);
-  namespace_changed(entry->first, before ? &*before : nullptr, &entry->second);
+  auto before = cache_.namespaces.set(entry->first, std::move(entry->second));
+  namespace_changed(entry->first, before ? &*before : nullptr, cache_.namespaces.find(entry->first));
 }
 
 void Controller::namespace_changed(const std::string& ns, const NamespaceInfo* before, const NamespaceInfo* after) {

@@ -1,6 +1,6 @@
 #include "modes/key_set.h"
 
-#include "imps/target_secret.h"
+#include "base/bytes.h"
 
 namespace imps::modes {
 

@@ -10,8 +10,8 @@ Result<NamespaceEntry> observe_namespace(const cJSON* object) {
   NamespaceEntry out;
   out.first = json_string_or(meta, "name");
   if (out.first.empty()) return make_error(ErrorKind::Invalid, "namespace without metadata.name");
-  TRY_ASSIGN(out.second.labels, parse_string_map(json_member(meta, "labels"), "metadata.labels"));
-  TRY_ASSIGN(out.second.annotations, parse_string_map(json_member(meta, "annotations"), "metadata.annotations"));
+  TRY_ASSIGN(out.second.labels, MapDigest::parse(json_member(meta, "labels"), "metadata.labels"));
+  TRY_ASSIGN(out.second.annotations, MapDigest::parse(json_member(meta, "annotations"), "metadata.annotations"));
   const cJSON* deletion = json_member(meta, "deletionTimestamp");
   out.second.terminating = (deletion && !cJSON_IsNull(deletion)) ||
                            json_string_or(json_member(object, "status"), "phase") == "Terminating";

@@ -14,13 +14,14 @@
 #include "base/json_projection.h"
 #include "base/result.h"
 #include "imps/resource.h"
+#include "imps/map_digest.h"
 #include "imps/string_map.h"
 
 namespace imps::modes {
 
 struct NamespaceInfo {
-  StringMap labels;
-  StringMap annotations;
+  MapDigest labels;  // digests, not the maps: a few dozen bytes per namespace (map_digest.h)
+  MapDigest annotations;
   bool terminating = false;  // metadata.deletionTimestamp set or status.phase Terminating
   bool operator==(const NamespaceInfo&) const = default;
 };

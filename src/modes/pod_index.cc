@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/bytes.h"
 #include "base/json.h"
 #include "imps/target_secret.h"
 
@@ -14,8 +15,8 @@ Result<PodMeta> observe_pod(const cJSON* object) {
   pod.name = json_string_or(meta, "name");
   if (pod.namespace_name.empty() || pod.name.empty())
     return make_error(ErrorKind::Invalid, "pod without metadata.namespace or metadata.name");
-  TRY_ASSIGN(pod.labels, parse_string_map(json_member(meta, "labels"), "metadata.labels"));
-  TRY_ASSIGN(pod.annotations, parse_string_map(json_member(meta, "annotations"), "metadata.annotations"));
+  TRY_ASSIGN(pod.labels, MapDigest::parse(json_member(meta, "labels"), "metadata.labels"));
+  TRY_ASSIGN(pod.annotations, MapDigest::parse(json_member(meta, "annotations"), "metadata.annotations"));
   return pod;
 }
 

@@ -21,6 +21,7 @@
 
 #include "base/json_projection.h"
 #include "base/result.h"
+#include "imps/map_digest.h"
 #include "imps/string_map.h"
 
 namespace imps::modes {
@@ -29,8 +30,8 @@ namespace imps::modes {
 struct PodMeta {
   std::string namespace_name;
   std::string name;
-  StringMap labels;
-  StringMap annotations;
+  MapDigest labels;
+  MapDigest annotations;
 };
 Result<PodMeta> observe_pod(const cJSON* object);
 // What the pod reflector keeps of each Pod: what observe_pod reads, and the resourceVersion.

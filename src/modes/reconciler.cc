@@ -1,5 +1,6 @@
 #include "modes/reconciler.h"
 
+#include "base/bytes.h"
 #include "base/json.h"
 #include "imps/last_good.h"
 #include "kube/resource.h"

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "base/bytes.h"
 #include "imps/source_secret.h"
 #include "modes/event_body.h"
 

@@ -68,8 +68,8 @@ TEST_CASE("a list of selectors is ORed and an empty list matches nothing") {
   auto list = parse_selectors(doc->get(), SelectorKind::Labels, "x");
   REQUIRE(list.ok());
   CHECK(matches_any(*list, kIstio));
-  CHECK(matches_any(*list, {{"env", "dev"}}));
-  CHECK_FALSE(matches_any(*list, {{"env", "qa"}}));
+  CHECK(matches_any(*list, StringMap{{"env", "dev"}}));
+  CHECK_FALSE(matches_any(*list, StringMap{{"env", "qa"}}));
   CHECK_FALSE(matches_any({}, kIstio));
   CHECK(parse_selectors(nullptr, SelectorKind::Labels, "x")->empty());
 }

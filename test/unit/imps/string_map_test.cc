@@ -3,7 +3,6 @@
 #include "base/json.h"
 #include "imps/string_map.h"
 
-#include <ranges>
 #include <set>
 
 using namespace imps;
@@ -48,7 +47,7 @@ TEST_CASE("name lists join in order and split back") {
   CHECK(join_names(std::vector<std::string>{}).empty());
   CHECK(join_names(std::set<std::string>{"b", "a"}) == "a,b");
   StringMap map{{"team", "x"}, {"app", "y"}};
-  CHECK(join_names(std::views::keys(map)) == "app,team");
-  CHECK(split_name_list(join_names(std::views::keys(map))) == std::vector<std::string>{"app", "team"});
+  CHECK(join_names(keys_of(map)) == "app,team");
+  CHECK(split_name_list(join_names(keys_of(map))) == std::vector<std::string>{"app", "team"});
   CHECK(join_names(std::vector<std::string>{"one", "", "three"}, "; ") == "one; ; three");
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "base/bytes.h"
+#include "base/bytes.h"
 #include "imps/target_secret.h"
 
 using namespace imps;

@@ -18,9 +18,11 @@ ImagePullSecret resource(const char* target_json) {
 
 NamespaceInfo labelled(std::string key, std::string value) {
   NamespaceInfo info;
-  info.labels[std::move(key)] = std::move(value);
+  info.labels = StringMap{{std::move(key), std::move(value)}};
   return info;
 }
+
+MapDigest map_of(std::string key, std::string value) { return StringMap{{std::move(key), std::move(value)}}; }
 
 }  // namespace
 
@@ -29,8 +31,8 @@ TEST_CASE("observe_namespace reads labels, annotations and termination") {
   auto ns = observe_namespace(json->get());
   REQUIRE(ns.ok());
   CHECK(ns->first == "a");
-  CHECK(ns->second.labels.at("x") == "1");
-  CHECK(ns->second.annotations.at("y") == "free text");
+  CHECK(ns->second.labels == map_of("x", "1"));
+  CHECK(ns->second.annotations == map_of("y", "free text"));
   CHECK_FALSE(ns->second.terminating);
 
   auto deleting = Json::parse(R"({"metadata":{"name":"a","deletionTimestamp":"2024-01-01T00:00:00Z"}})");
@@ -55,10 +57,10 @@ TEST_CASE("the index returns what it held before each change") {
   CHECK_FALSE(index.set("a", labelled("x", "1")).has_value());
   auto before = index.set("a", labelled("x", "2"));
   REQUIRE(before.has_value());
-  CHECK(before->labels.at("x") == "1");
-  CHECK(index.find("a")->labels.at("x") == "2");
+  CHECK(before->labels == map_of("x", "1"));
+  CHECK(index.find("a")->labels == map_of("x", "2"));
   CHECK(index.size() == 1);
-  CHECK(index.remove("a")->labels.at("x") == "2");
+  CHECK(index.remove("a")->labels == map_of("x", "2"));
   CHECK_FALSE(index.remove("a").has_value());
   CHECK(index.find("a") == nullptr);
 }

@@ -60,8 +60,8 @@ TEST_CASE("observe_pod reads metadata and rejects malformed pods") {
   auto pod = observe_pod(ok->get());
   REQUIRE(pod.ok());
   CHECK(pod->namespace_name == "n");
-  CHECK(pod->labels.at("a") == "1");
-  CHECK(pod->annotations.at("b") == "2");
+  CHECK(pod->labels == MapDigest(StringMap{{"a", "1"}}));
+  CHECK(pod->annotations == MapDigest(StringMap{{"b", "2"}}));
   for (const char* bad : {R"({})", R"({"metadata":{"name":"p"}})", R"([1])",
                           R"({"metadata":{"namespace":"n","name":"p","labels":{"a":1}}})"}) {
     auto json = Json::parse(bad);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "base/bytes.h"
 #include "modes/refresher_secret.h"
 
 using namespace imps;
