@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "base/clock.h"
+
 namespace imps {
 
 ResourceStatus parse_status(const cJSON* status) {
@@ -47,9 +49,29 @@ Json status_to_json(const ResourceStatus& status) {
   return out;
 }
 
+namespace {
+
+// validitySeconds counts down: planned a minute later, the same credential shows 60 fewer
+// seconds. What a reader learns from it is the expiry, lastSuccessfulReconciliation (the time it
+// was planned at, for a Ready status) plus validitySeconds; two statuses that imply the same
+// expiry say the same. A Failed status keeps an older lastSuccessfulReconciliation, so its
+// validity is compared as it is.
+bool same_expiry(const ResourceStatus& a, const ResourceStatus& b) {
+  if (a.validity_seconds == b.validity_seconds) return true;
+  if (a.validity_seconds <= 0 || b.validity_seconds <= 0 || a.status != kStatusReady || b.status != kStatusReady)
+    return false;
+  const int64_t a_ms = parse_rfc3339_ms(a.last_successful_reconciliation);
+  const int64_t b_ms = parse_rfc3339_ms(b.last_successful_reconciliation);
+  if (a_ms < 0 || b_ms < 0) return false;
+  return a_ms / 1000 + a.validity_seconds == b_ms / 1000 + b.validity_seconds;
+}
+
+}  // namespace
+
 bool status_changed(const ResourceStatus& before, const ResourceStatus& after) {
   ResourceStatus a = before;
   a.last_successful_reconciliation = after.last_successful_reconciliation;
+  if (same_expiry(before, after)) a.validity_seconds = after.validity_seconds;
   return !(a == after);
 }
 

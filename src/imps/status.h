@@ -40,6 +40,8 @@ ResourceStatus parse_status(const cJSON* status);
 // The `status` object for a /status write.
 Json status_to_json(const ResourceStatus& status);
 
+// Whether `after` tells a reader anything `before` did not: lastSuccessfulReconciliation aside,
+// and validitySeconds too when both imply the same expiry (it counts down between plans).
 bool status_changed(const ResourceStatus& before, const ResourceStatus& after);
 
 // Sets observedGeneration to `generation` and the Ready condition from status/reason: True with

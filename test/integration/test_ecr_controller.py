@@ -106,6 +106,38 @@ class EcrControllerTest(EcrCase):
         self.assertLess(time.monotonic() - started, 4.0)
         self.wait_password("short-app", "ecr-pull", registry_host(), differs_from=second, timeout=10)
 
+    def test_a_refresh_costs_one_status_write_and_resyncs_between_cost_none(self):
+        # validitySeconds counts down; a status that differs from the last one only by the time
+        # that passed tells a reader nothing new, so it must not be written (issue 12).
+        self.aws.add_key("AKIDCOUNT", "count-secret")
+        self.aws.config(token_validity_seconds=6)
+        self.create_ecr_source("sources", "count-ecr", akid="AKIDCOUNT", secret="count-secret")
+        names = [f"count-{i}" for i in range(3)]
+        for name in names:
+            self.create_namespace(name)
+        self.start_imps("--periodic-reconcile-interval=1")
+        self.create_imps("count", {"secret": {"name": "ecr-pull"}, "namespaces": {"names": names}},
+                         credentials=(("sources", "count-ecr"),))
+        generations = []
+
+        def tokens_seen(count):
+            def seen():
+                token = ecr_password(self.secret(names[0], "ecr-pull"), registry_host())
+                if token and token not in generations:
+                    generations.append(token)
+                return len(generations) >= count
+            return seen
+        self.wait_password(names[0], "ecr-pull", registry_host())
+        wait_for(tokens_seen(4), timeout=30, message="three refreshes of the token")
+        status_writes = [r for r in self.standin.counts()["requests"]
+                         if r["verb"] in ("update", "patch") and r["path"].endswith("/imagepullsecrets/count/status")]
+        # The first token and each of the refreshes seen: one write each (a status write of the
+        # refresh in flight may have gone out before its Secret write was seen).
+        self.assertLessEqual(len(status_writes), len(generations) + 1)
+        status = self.get_imps("count")["status"]
+        self.assertGreater(status["validitySeconds"], 0)
+        self.assertLessEqual(status["validitySeconds"], 6)
+
     def test_resources_sharing_credentials_cost_one_ecr_call_per_refresh(self):
         self.aws.add_key("AKIDSHARED", "shared-secret")
         self.aws.config(token_validity_seconds=6)

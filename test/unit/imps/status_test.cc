@@ -21,6 +21,26 @@ TEST_CASE("status comparison ignores lastSuccessfulReconciliation only") {
   CHECK(status_changed(a, d));
 }
 
+TEST_CASE("a validity that only counted down is no change; a new expiry is") {
+  ResourceStatus first{"Ready", "", "2026-12-04T10:00:00Z", 600, {"a"}, {{"x.y", "Ok"}}, 0, {}};
+  ResourceStatus later = first;
+  later.last_successful_reconciliation = "2026-12-04T10:01:30Z";
+  later.validity_seconds = 510;  // the same expiry, 10:10:00
+  CHECK_FALSE(status_changed(first, later));
+  later.validity_seconds = 1200;  // a refreshed credential
+  CHECK(status_changed(first, later));
+  later.validity_seconds = 509;
+  CHECK(status_changed(first, later));
+  later.validity_seconds = 0;  // nothing expires any more
+  CHECK(status_changed(first, later));
+  // A Failed status keeps an older lastSuccessfulReconciliation: its validity is compared as is.
+  ResourceStatus failed = first;
+  failed.status = "Failed";
+  ResourceStatus failed_later = failed;
+  failed_later.validity_seconds = 510;
+  CHECK(status_changed(failed, failed_later));
+}
+
 TEST_CASE("status JSON and execution failures") {
   ResourceStatus s{"Ready", "", "t2", 10, {"a", "b"}, {{"x.y", "Ok"}}, 0, {}};
   CHECK(status_to_json(s).dump() ==
