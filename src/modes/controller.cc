@@ -3,12 +3,12 @@
 // touch" rules are easiest to check side by side.
 #include "modes/controller.h"
 
-#include <malloc.h>
-
+#include <algorithm>
 #include <set>
 #include <utility>
 
 #include "base/json.h"
+#include "base/memory.h"
 #include "imps/selection.h"
 #include "obs/log.h"
 
@@ -54,7 +54,8 @@ Controller::Controller(loop::EventLoop& loop, kube::Client& client, Random& rand
                                    const std::vector<std::string>& secrets) { stuck_pods_.added(ns, account, secrets); },
                             [this](const std::string& ns) { stuck_pods_.settled(ns); }}),
       metrics_(registry),
-      resync_timer_(loop) {
+      resync_timer_(loop),
+      release_timer_(loop) {
   ecr_.on_change([this](const std::string& name) { enqueue(name); });
   status_.on_failed([this](const std::string& name, const Error& error) { retry_later(name, error); });
 }
@@ -345,8 +346,6 @@ void Controller::check_ready() {
                                         {"namespaces", static_cast<unsigned long>(cache_.namespaces.size())},
                                         {"managed_secrets", static_cast<unsigned long>(cache_.managed.size())},
                                         {"tracked_pods", static_cast<unsigned long>(cache_.pods.tracked_pods())}});
-    // glibc keeps the memory the first lists' pages freed; our steady state is small, so return it.
-    malloc_trim(0);
   }
   pump();
 }
@@ -412,6 +411,16 @@ void Controller::finished(const std::string& key, Millis started, ReconcileResul
   if (!ns.empty() && !queue_.any_active_with_prefix(namespace_key(name, "")) && parked_.erase(name)) queue_.add(name);
   service_accounts_.resource_reconciled(name, ns);
   loop_.defer([this] { pump(); });
+  // A burst of reconciles (the initial sync's creates, a source edit rewriting every Secret) leaves
+  // freed request bodies and plans behind: once the queue has drained, give them back. A walk of
+  // the heap costs milliseconds, so not after every event of a trickle.
+  if (queue_.waiting() == 0 && queue_.in_progress() == 0 && !release_timer_.pending()) {
+    const Millis delay = std::max(kReleaseMemoryDelayMs, released_at_ + kReleaseMemoryIntervalMs - loop_.now());
+    release_timer_.start(delay, [this] {
+      release_free_memory();
+      released_at_ = loop_.now();
+    });
+  }
 }
 
 void Controller::retry_later(const std::string& key, const Error& error) {

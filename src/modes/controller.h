@@ -60,6 +60,9 @@ namespace imps::modes {
 // A handful of reconciles in flight keeps a 10k-namespace resync from queueing behind one slow
 // request, while the number of outstanding writes (and their memory) stays bounded.
 inline constexpr size_t kMaxConcurrentReconciles = 4;
+// Freed heap is given back this long after the work queue drained, and at most once an interval.
+inline constexpr Millis kReleaseMemoryDelayMs = 1'000;
+inline constexpr Millis kReleaseMemoryIntervalMs = 30'000;
 
 struct ControllerOptions {
   Millis resync_interval_ms = 300'000;
@@ -148,6 +151,8 @@ class Controller {
   kube::ReflectorCounters retired_pod_counters_;
   std::map<std::string, loop::Timer, std::less<>> retries_;
   loop::Timer resync_timer_;
+  loop::Timer release_timer_;  // gives freed heap back after the queue drained (base/memory.h)
+  Millis released_at_ = -kReleaseMemoryIntervalMs;
   bool ready_ = false;
 };
 

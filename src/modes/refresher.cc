@@ -1,11 +1,10 @@
 #include "modes/refresher.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <map>
 
 #include "base/bytes.h"
+#include "base/memory.h"
 #include "imps/last_good.h"
 #include "kube/resource.h"
 #include "obs/log.h"
@@ -74,7 +73,7 @@ void Refresher::schedule() {
     synced_logged_ = true;
     obs::info("initial sync complete", {{"sources", static_cast<unsigned long>(options_.sources.size())}});
     // glibc keeps the memory the first lists' pages freed; our steady state is small, so return it.
-    malloc_trim(0);
+    release_free_memory();
   }
   running_ = true;
   loop_.defer([this] { reconcile(); });
