@@ -199,6 +199,8 @@ class Client {
               const JsonProjection& projection = kObjectProjection);
 
   const RequestCounts& request_counts() const { return counts_; }
+  // Requests submitted and not yet answered: queued, waiting to retry or in flight.
+  size_t outstanding_requests() const { return calls_.size(); }
 
  private:
   struct Call;

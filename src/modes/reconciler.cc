@@ -31,7 +31,8 @@ struct Reconciler::Run {
   std::string ns;  // empty: the whole resource; else the one namespace planned
   MergedSources sources;
   Plan plan;
-  int pending = 0;
+  size_t next_action = 0;  // plan.actions before it have been issued
+  int pending = 0;         // issued actions not yet answered (+1 while issuing the first ones)
   bool wrote = false;
   std::vector<std::string> failures;
   ReconcileResult result;
@@ -153,12 +154,16 @@ void Reconciler::plan_and_execute(const std::shared_ptr<Run>& run) {
     obs::warn("secret conflict", {{"imagepullsecret", resource.name}, {"namespace", conflict.namespace_name},
                                   {"name", conflict.name}, {"reason", conflict.reason}});
 
-  run->pending = 1;  // held until every action has been issued
-  for (const Action& action : run->plan.actions) {
-    ++run->pending;
-    execute(run, action);
-  }
+  run->pending = 1;  // held until the first actions have been issued
+  issue_actions(run);
   step_done(run);
+}
+
+void Reconciler::issue_actions(const std::shared_ptr<Run>& run) {
+  while (run->next_action < run->plan.actions.size() && run->pending <= kActionsInFlight) {
+    ++run->pending;
+    execute(run, run->plan.actions[run->next_action++]);
+  }
 }
 
 void Reconciler::execute(const std::shared_ptr<Run>& run, const Action& action) {
@@ -256,7 +261,9 @@ void Reconciler::failed(const std::shared_ptr<Run>& run, const Action& action, c
 }
 
 void Reconciler::step_done(const std::shared_ptr<Run>& run) {
-  if (--run->pending > 0) return;
+  --run->pending;
+  issue_actions(run);
+  if (run->pending > 0) return;
   ResourceStatus& status = run->plan.status;
   if (!run->ns.empty()) {
     // Only this namespace's entry is the plan's; the rest is the latest status now (another

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "kube/fake_transport.h"
 #include "modes/reconciler.h"
@@ -227,4 +228,41 @@ TEST_CASE("reconciler: a plan of one namespace widens to the whole resource when
   REQUIRE(f.results.size() == 2);
   CHECK(f.results[1].widen);
   CHECK(f.api.sent.empty());  // nothing written, no event
+}
+
+TEST_CASE("reconciler: a plan of hundreds of writes keeps at most kActionsInFlight of them outstanding") {
+  Fixture f;
+  constexpr int kNamespaces = 3 * kActionsInFlight + 5;
+  std::string names;
+  for (int i = 0; i < kNamespaces; ++i) {
+    const std::string ns = "n" + std::to_string(i);
+    names += (i ? ",\"" : "\"") + ns + "\"";
+    f.cache.namespaces.set(ns, {});
+  }
+  std::string text = kResource;
+  text.replace(text.find(R"(["a"])"), 5, "[" + names + "]");
+  auto many = parse_image_pull_secret(std::string_view(text));
+  REQUIRE(many.ok());
+  f.cache.resources.insert_or_assign("r", std::move(many).value());
+
+  f.reconcile();
+  std::set<std::string> created;
+  size_t most_outstanding = 0;
+  for (size_t answered = 0, rounds = 0; f.results.empty(); ++rounds) {
+    REQUIRE(rounds < 1'000);  // or the reconcile is stuck
+    most_outstanding = std::max(most_outstanding, f.client.outstanding_requests());
+    for (size_t end = f.api.sent.size(); answered < end; ++answered) {
+      Exchange& e = f.api.sent[answered];
+      if (e.request.method == "POST" && e.request.target.find("/secrets") != std::string::npos)
+        created.insert(e.request.target);
+      f.api.reply(answered, response(201, e.request.body));  // a Secret's create answers the Secret
+    }
+    f.clock.advance(100);  // the client's rate limit (20 qps) lets two more through
+    f.pump();
+  }
+  CHECK(created.size() == kNamespaces);
+  // The plan's writes, plus the source's warning Event and the status write at most.
+  CHECK(most_outstanding <= kActionsInFlight + 2);
+  CHECK(most_outstanding >= kActionsInFlight);
+  CHECK(f.results[0].status.ok());
 }
