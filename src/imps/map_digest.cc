@@ -39,4 +39,10 @@ std::optional<uint64_t> MapDigest::find(uint64_t key_hash) const {
   return it->second;
 }
 
+bool MapDigest::contains(std::string_view key) const { return find(content_hash(key)).has_value(); }
+
+bool MapDigest::contains(std::string_view key, std::string_view value) const {
+  return find(content_hash(key)) == content_hash(value);
+}
+
 }  // namespace imps

@@ -30,6 +30,9 @@ class MapDigest {
 
   // The hash of the value under the key whose hash is `key_hash`, if the key is there.
   std::optional<uint64_t> find(uint64_t key_hash) const;
+  // Whether `key` is there; whether it is there with exactly `value`.
+  bool contains(std::string_view key) const;
+  bool contains(std::string_view key, std::string_view value) const;
   size_t size() const { return entries_.size(); }
   bool operator==(const MapDigest&) const = default;
 

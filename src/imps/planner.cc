@@ -18,7 +18,7 @@ enum class Holder { Nobody, Us, Foreign, OlderResource, TakeOver };
 
 Holder holder_of(const ObservedSecret* secret, const PlanInput& in, const ImagePullSecret** other) {
   if (!secret) return Holder::Nobody;
-  std::string owner = secret->owner_uid();
+  const std::string& owner = secret->owner_uid;
   if (owner == in.resource->uid) return Holder::Us;
   if (owner.empty()) return Holder::Foreign;
   *other = in.find_resource ? in.find_resource(owner) : nullptr;
@@ -114,7 +114,7 @@ Plan plan(const PlanInput& in) {
   if (!r.spec_errors.empty()) {
     // Leave the cluster as it is: a mistyped edit must not strip working credentials.
     for (const ObservedSecret* s : in.observed)
-      if (s->owner_uid() == r.uid) managed.push_back(s->namespace_name);
+      if (s->owner_uid == r.uid) managed.push_back(s->namespace_name);
     out.status = make_status(in, out, std::move(managed));
     out.write_status = status_changed(r.status, out.status);
     return out;
@@ -131,7 +131,7 @@ Plan plan(const PlanInput& in) {
     plan_namespace(in, ns, it == by_key.end() ? nullptr : it->second, desired, out, managed);
   }
   for (const ObservedSecret* s : in.observed) {
-    if (s->owner_uid() != r.uid || s->deleting) continue;
+    if (s->owner_uid != r.uid || s->deleting) continue;
     bool current = s->name == name && selected.count(s->namespace_name);
     if (current || in.terminating_namespaces.count(s->namespace_name)) continue;
     out.actions.push_back(Action{ActionKind::Delete, s->namespace_name, s->name, s->uid, s->resource_version, nullptr, Json()});

@@ -8,25 +8,15 @@
 namespace imps {
 namespace {
 
-std::string lookup(const StringMap& map, std::string_view key) {
-  auto it = map.find(key);
-  return it == map.end() ? std::string() : it->second;
-}
-
-// Keys that were ours on the observed Secret, according to its bookkeeping annotation.
-std::vector<std::string> previously_managed(const ObservedSecret& observed, std::string_view list_key) {
-  return split_name_list(lookup(observed.annotations, list_key));
-}
-
-// Keys we set before and no longer want (the bookkeeping annotations are always ours), and the
-// ones that go from every Secret we write.
+// Keys we set before (the bookkeeping annotations list them) and no longer want (the bookkeeping
+// annotations themselves are always ours), and the ones that go from every Secret we write.
 std::vector<std::string> removed_annotations(const ObservedSecret& observed, const DesiredSecret& desired) {
-  std::vector<std::string> ours = previously_managed(observed, kManagedAnnotationsAnnotation);
+  std::vector<std::string> ours = split_name_list(observed.managed_annotations);
   ours.emplace_back(kManagedLabelsAnnotation);
   ours.emplace_back(kManagedAnnotationsAnnotation);
   std::vector<std::string> out;
   for (auto& key : ours)
-    if (!desired.annotations.count(key) && observed.annotations.count(key)) out.push_back(std::move(key));
+    if (!desired.annotations.count(key) && observed.annotations.contains(key)) out.push_back(std::move(key));
   for (auto& key : dropped_annotations(observed))
     if (!desired.annotations.count(key)) out.push_back(std::move(key));
   return out;
@@ -34,16 +24,14 @@ std::vector<std::string> removed_annotations(const ObservedSecret& observed, con
 
 std::vector<std::string> removed_labels(const ObservedSecret& observed, const DesiredSecret& desired) {
   std::vector<std::string> out;
-  for (auto& key : previously_managed(observed, kManagedLabelsAnnotation))
-    if (!desired.labels.count(key) && observed.labels.count(key)) out.push_back(std::move(key));
+  for (auto& key : split_name_list(observed.managed_labels))
+    if (!desired.labels.count(key) && observed.labels.contains(key)) out.push_back(std::move(key));
   return out;
 }
 
-bool contains_all(const StringMap& observed, const StringMap& desired) {
-  return std::all_of(desired.begin(), desired.end(), [&](const auto& entry) {
-    auto it = observed.find(entry.first);
-    return it != observed.end() && it->second == entry.second;
-  });
+bool contains_all(const MapDigest& observed, const StringMap& desired) {
+  return std::all_of(desired.begin(), desired.end(),
+                     [&](const auto& entry) { return observed.contains(entry.first, entry.second); });
 }
 
 bool is_imps_owner(const OwnerRef& ref) {
@@ -52,9 +40,7 @@ bool is_imps_owner(const OwnerRef& ref) {
 
 // Others' owners kept in order, stale ImagePullSecret owners dropped, ours last.
 std::vector<OwnerRef> wanted_owner_refs(const ObservedSecret& observed, const DesiredSecret& desired) {
-  std::vector<OwnerRef> out;
-  for (const OwnerRef& ref : observed.owner_refs)
-    if (!is_imps_owner(ref)) out.push_back(ref);
+  std::vector<OwnerRef> out = observed.other_owner_refs;
   out.push_back(desired.owner);
   return out;
 }
@@ -108,7 +94,20 @@ DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view d
   return out;
 }
 
-std::string ObservedSecret::owner_uid() const { return lookup(labels, kOwnerLabel); }
+SecretType secret_type(std::string_view type) {
+  if (type == kTypeDockerConfigJson) return SecretType::DockerConfigJson;
+  if (type == kTypeDockerCfg) return SecretType::DockerCfg;
+  return SecretType::Other;
+}
+
+uint64_t owner_refs_hash(const std::vector<OwnerRef>& refs) {
+  std::string text;  // NUL cannot occur inside the fields (cJSON strings end there)
+  for (const OwnerRef& ref : refs) {
+    for (const std::string* field : {&ref.api_version, &ref.kind, &ref.name, &ref.uid}) text += *field + '\0';
+    text += ref.controller ? "1\n" : "0\n";
+  }
+  return content_hash(text);
+}
 
 Result<ObservedSecret> observe_secret(const cJSON* secret) {
   const cJSON* metadata = json_member(secret, "metadata");
@@ -120,37 +119,44 @@ Result<ObservedSecret> observe_secret(const cJSON* secret) {
   out.resource_version = json_string_or(metadata, "resourceVersion");
   const cJSON* deletion = json_member(metadata, "deletionTimestamp");
   out.deleting = deletion && !cJSON_IsNull(deletion);
-  out.type = json_string_or(secret, "type", "Opaque");
+  out.type = secret_type(json_string_or(secret, "type", "Opaque"));
   out.immutable = json_bool_or(secret, "immutable", false);
-  TRY_ASSIGN(out.labels, parse_string_map(json_member(metadata, "labels"), "Secret metadata.labels"));
-  TRY_ASSIGN(out.annotations, parse_string_map(json_member(metadata, "annotations"), "Secret metadata.annotations"));
-  TRY_ASSIGN(StringMap data, parse_string_map(json_member(secret, "data"), "Secret data"));
-  for (const auto& [key, value] : data) {
+  const cJSON* labels = json_member(metadata, "labels");
+  const cJSON* annotations = json_member(metadata, "annotations");
+  TRY_ASSIGN(out.labels, MapDigest::parse(labels, "Secret metadata.labels"));
+  TRY_ASSIGN(out.annotations, MapDigest::parse(annotations, "Secret metadata.annotations"));
+  out.owner_uid = json_string_or(labels, std::string(kOwnerLabel).c_str());
+  out.managed_labels = json_string_or(annotations, std::string(kManagedLabelsAnnotation).c_str());
+  out.managed_annotations = json_string_or(annotations, std::string(kManagedAnnotationsAnnotation).c_str());
+  TRY(for_each_string(json_member(secret, "data"), "Secret data", [&out](std::string_view key, std::string_view value) {
     if (key == kDockerConfigJsonKey) {
       out.has_data = true;
       out.data_hash = content_hash(value);
     } else {
-      out.other_data_keys.push_back(key);
+      out.other_data_keys.emplace_back(key);
     }
-  }
+  }));
   const cJSON* refs = json_member(metadata, "ownerReferences");
+  std::vector<OwnerRef> all;
   if (cJSON_IsArray(refs)) {
     for (const cJSON* r = refs->child; r; r = r->next)
-      out.owner_refs.push_back(OwnerRef{json_string_or(r, "apiVersion"), json_string_or(r, "kind"),
-                                        json_string_or(r, "name"), json_string_or(r, "uid"),
-                                        json_bool_or(r, "controller", false)});
+      all.push_back(OwnerRef{json_string_or(r, "apiVersion"), json_string_or(r, "kind"), json_string_or(r, "name"),
+                             json_string_or(r, "uid"), json_bool_or(r, "controller", false)});
   }
+  out.owner_refs_hash = owner_refs_hash(all);
+  for (OwnerRef& ref : all)
+    if (!is_imps_owner(ref)) out.other_owner_refs.push_back(std::move(ref));
   return out;
 }
 
 SecretChange data_change(const ObservedSecret& observed, uint64_t data_hash) {
   const bool differs = !observed.has_data || observed.data_hash != data_hash || !observed.other_data_keys.empty();
-  if (observed.type != kTypeDockerConfigJson || (observed.immutable && differs)) return SecretChange::Recreate;
+  if (observed.type != SecretType::DockerConfigJson || (observed.immutable && differs)) return SecretChange::Recreate;
   return differs ? SecretChange::Update : SecretChange::None;
 }
 
 std::vector<std::string> dropped_annotations(const ObservedSecret& observed) {
-  if (!observed.annotations.count(kLastAppliedAnnotation)) return {};
+  if (!observed.annotations.contains(kLastAppliedAnnotation)) return {};
   return {std::string(kLastAppliedAnnotation)};
 }
 
@@ -160,7 +166,7 @@ SecretChange needs_update(const ObservedSecret& observed, const DesiredSecret& d
   bool differs = data == SecretChange::Update || !contains_all(observed.labels, desired.labels) ||
                  !contains_all(observed.annotations, desired.annotations) ||
                  !removed_labels(observed, desired).empty() || !removed_annotations(observed, desired).empty() ||
-                 observed.owner_refs != wanted_owner_refs(observed, desired);
+                 observed.owner_refs_hash != owner_refs_hash(wanted_owner_refs(observed, desired));
   return differs ? SecretChange::Update : SecretChange::None;
 }
 

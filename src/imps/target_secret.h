@@ -14,7 +14,7 @@
 // holds stale credentials. It is removed from every Secret imps adopts, in the adopting write.
 //
 // Observed Secrets are kept as a small projection with a hash of the data, not the data itself,
-// so that 10k namespaces do not cost 10k copies of the credentials.
+// so that 10k namespaces do not cost 10k copies of the credentials (nor 10k label maps).
 #pragma once
 
 #include <cJSON.h>
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/json.h"
+#include "imps/map_digest.h"
 #include "imps/resource.h"
 #include "imps/string_map.h"
 
@@ -43,6 +44,8 @@ struct OwnerRef {
   bool controller = false;
   bool operator==(const OwnerRef&) const = default;
 };
+// Tells two lists of owners apart (order counts) without keeping them.
+uint64_t owner_refs_hash(const std::vector<OwnerRef>& refs);
 
 // The same in every namespace: rendered once per plan and shared by all its writes.
 struct DesiredSecret {
@@ -55,22 +58,31 @@ struct DesiredSecret {
 };
 DesiredSecret desired_secret(const ImagePullSecret& resource, std::string_view dockerconfigjson);
 
+// The type as the planners tell types apart; the type's name itself is never needed again.
+enum class SecretType : uint8_t { DockerConfigJson, DockerCfg, Other };
+SecretType secret_type(std::string_view type);
+
+// What the caches keep of each Secret, a few hundred bytes: labels and annotations as digests,
+// plus the values imps reads back (its owner label, its bookkeeping key lists); of the
+// ownerReferences only the ones a patch keeps, with a hash of the whole list for comparing.
 struct ObservedSecret {
   std::string namespace_name;
   std::string name;
   std::string uid;
   std::string resource_version;
-  std::string type;
-  StringMap labels;
-  StringMap annotations;
+  std::string owner_uid;  // the owner-uid label, empty for a Secret imps does not manage
+  MapDigest labels;
+  MapDigest annotations;
+  std::string managed_labels;       // the managed-labels annotation: keys imps set before
+  std::string managed_annotations;  // the managed-annotations one
   uint64_t data_hash = 0;  // content_hash of the base64 .dockerconfigjson value
-  bool has_data = false;   // the .dockerconfigjson key is present
   std::vector<std::string> other_data_keys;
-  std::vector<OwnerRef> owner_refs;
+  std::vector<OwnerRef> other_owner_refs;  // the owners that are not ImagePullSecrets, in order
+  uint64_t owner_refs_hash = 0;            // owner_refs_hash() of all ownerReferences
+  SecretType type = SecretType::Other;
+  bool has_data = false;  // the .dockerconfigjson key is present
   bool immutable = false;
   bool deleting = false;
-  // The owner-uid label, empty for a Secret imps does not manage.
-  std::string owner_uid() const;
 };
 Result<ObservedSecret> observe_secret(const cJSON* secret);
 

@@ -217,7 +217,7 @@ void Controller::namespace_changed(const std::string& ns, const NamespaceInfo* b
     }
     if (!is) continue;
     auto secret = cache_.managed.find(secret_key(ns, resource.spec.target.secret.name));
-    if (secret == cache_.managed.end() || secret->second.owner_uid() != resource.uid) enqueue(namespace_key(name, ns));
+    if (secret == cache_.managed.end() || secret->second.owner_uid != resource.uid) enqueue(namespace_key(name, ns));
   }
 }
 
@@ -299,12 +299,12 @@ void Controller::secret_event(Type type, const Json& object) {
   auto secret = observe_secret(object.get());
   if (!secret.ok()) return;
   std::string key = secret_key(secret->namespace_name, secret->name);
-  std::string owner = secret->owner_uid();
+  std::string owner = secret->owner_uid;
   std::string secret_ns = secret->namespace_name;
   auto stored = cache_.managed.find(key);
   if (type == Type::Deleted) {
     if (stored == cache_.managed.end()) return;  // our own delete, already forgotten
-    owner = stored->second.owner_uid();
+    owner = stored->second.owner_uid;
     cache_.managed.erase(stored);
   } else {
     // The echo of our own write, or older than what a write answered: nothing new.

@@ -54,13 +54,13 @@ std::vector<const ObservedSecret*> ControllerCache::observed_for(const ImagePull
   for (const std::string& ns : selected) {
     std::string key = secret_key(ns, target);
     if (auto it = managed.find(key); it != managed.end()) {
-      if (it->second.owner_uid() != resource.uid) out.push_back(&it->second);  // ours is added below
+      if (it->second.owner_uid != resource.uid) out.push_back(&it->second);  // ours is added below
     } else if (auto f = foreign.find(key); f != foreign.end()) {
       out.push_back(&f->second);
     }
   }
   for (const auto& [key, secret] : managed)
-    if (secret.owner_uid() == resource.uid) out.push_back(&secret);
+    if (secret.owner_uid == resource.uid) out.push_back(&secret);
   return out;
 }
 
@@ -73,13 +73,13 @@ std::vector<const ObservedSecret*> ControllerCache::observed_in(const ImagePullS
   std::vector<const ObservedSecret*> out;
   std::string key = secret_key(ns, resource.spec.target.secret.name);
   if (auto it = managed.find(key); it != managed.end()) {
-    if (it->second.owner_uid() != resource.uid) out.push_back(&it->second);  // ours is added below
+    if (it->second.owner_uid != resource.uid) out.push_back(&it->second);  // ours is added below
   } else if (auto f = foreign.find(key); f != foreign.end()) {
     out.push_back(&f->second);
   }
   std::string prefix = secret_key(ns, "");
   for (auto it = managed.lower_bound(prefix); it != managed.end() && it->first.starts_with(prefix); ++it)
-    if (it->second.owner_uid() == resource.uid) out.push_back(&it->second);
+    if (it->second.owner_uid == resource.uid) out.push_back(&it->second);
   return out;
 }
 

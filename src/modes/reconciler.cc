@@ -87,7 +87,7 @@ void Reconciler::with_current_document(const std::shared_ptr<Run>& run, std::fun
   // One of the resource's Secrets stands for all of them: they are written from one document.
   const ObservedSecret* target = nullptr;
   for (const ObservedSecret* s : cache_.observed_for(run->resource, cache_.selected_namespaces(run->resource)))
-    if (s->owner_uid() == run->resource.uid && s->has_data && !s->deleting) {
+    if (s->owner_uid == run->resource.uid && s->has_data && !s->deleting) {
       target = s;
       break;
     }
@@ -206,7 +206,7 @@ void Reconciler::create(const std::shared_ptr<Run>& run, const Action& action) {
       auto observed = observe_secret(found->get());
       if (observed.ok()) {
         std::string key = secret_key(action.namespace_name, action.name);
-        if (observed->owner_uid().empty())
+        if (observed->owner_uid.empty())
           cache_.foreign.insert_or_assign(std::move(key), std::move(observed).value());
         else
           cache_.store_managed(std::move(observed).value());

@@ -151,13 +151,14 @@ void Refresher::write(MergedSources merged, Result<Json> current) {
         written(status_of(r));
       });
       return;
-    case SecretChange::Recreate:
+    case SecretChange::Recreate: {
+      const std::string type = json_string_or(current->get(), "type", "Opaque");  // the projection's is coarse
       if (!refresher_may_replace(*observed))
         return written(make_error(ErrorKind::Invalid, "target Secret " + ns + "/" + name + " has type " +
-                                                          quoted(observed->type) +
+                                                          quoted(type) +
                                                           ", not a pull Secret type: it is not imps' to replace"));
       obs::info("target secret has the wrong type or is immutable; recreating it",
-                {{"target", ns + "." + name}, {"type", observed->type}});
+                {{"target", ns + "." + name}, {"type", type}});
       client_.remove(kube::kSecrets, ns, name, kube::Preconditions{observed->uid, observed->resource_version},
                      [this, create](Result<Json> removed) {
                        if (!removed.ok() && removed.error().kind != ErrorKind::NotFound)
@@ -165,6 +166,7 @@ void Refresher::write(MergedSources merged, Result<Json> current) {
                        create();
                      });
       return;
+    }
   }
 }
 

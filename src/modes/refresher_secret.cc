@@ -35,7 +35,7 @@ SecretChange refresher_change(const ObservedSecret& observed, std::string_view d
 }
 
 bool refresher_may_replace(const ObservedSecret& observed) {
-  return observed.type == kTypeDockerConfigJson || observed.type == kTypeDockerCfg;
+  return observed.type == SecretType::DockerConfigJson || observed.type == SecretType::DockerCfg;
 }
 
 Json refresher_update_patch(const ObservedSecret& observed, std::string_view data) {

@@ -125,7 +125,7 @@ void ServiceAccountSync::resource_reconciled(const std::string& resource, const 
   const ImagePullSecret* r = cache_.find_resource(resource);
   bool used = r && r->spec.target.service_accounts.used();
   auto owns = [&](const ObservedSecret& secret) {
-    return secret.name == r->spec.target.secret.name && secret.owner_uid() == r->uid;
+    return secret.name == r->spec.target.secret.name && secret.owner_uid == r->uid;
   };
   auto before = served_.find(resource);
   if (!used && before == served_.end()) return;  // the common case: a resource without serviceAccounts
@@ -177,7 +177,7 @@ NameSet ServiceAccountSync::wanted(const std::string& ns, const std::string& nam
     }
     if (r.deleting || !r.spec.target.service_accounts.names_account(name)) continue;
     auto secret = cache_.managed.find(secret_key(ns, r.spec.target.secret.name));
-    if (secret != cache_.managed.end() && secret->second.owner_uid() == r.uid && !secret->second.deleting)
+    if (secret != cache_.managed.end() && secret->second.owner_uid == r.uid && !secret->second.deleting)
       out.insert(r.spec.target.secret.name);
   }
   return out;

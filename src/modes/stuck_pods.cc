@@ -28,7 +28,7 @@ const ImagePullSecret* StuckPodRestarter::restarting(const std::string& ns, cons
     const ServiceAccountSpec& spec = r.spec.target.service_accounts;
     if (!spec.restart_stuck_pods || r.spec.target.secret.name != secret || !spec.names_account(account)) continue;
     auto owned = cache_.managed.find(secret_key(ns, secret));
-    if (owned != cache_.managed.end() && owned->second.owner_uid() == r.uid) return &r;
+    if (owned != cache_.managed.end() && owned->second.owner_uid == r.uid) return &r;
   }
   return nullptr;
 }

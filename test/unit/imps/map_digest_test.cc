@@ -24,6 +24,11 @@ TEST_CASE("a digest parsed from JSON equals the digest of the same map") {
   CHECK(parsed->find(content_hash("team")) == content_hash("a"));
   CHECK(parsed->find(content_hash("empty")) == content_hash(""));
   CHECK_FALSE(parsed->find(content_hash("a")).has_value());
+  CHECK(parsed->contains("istio.io/rev"));
+  CHECK(parsed->contains("istio.io/rev", "1-22"));
+  CHECK_FALSE(parsed->contains("istio.io/rev", "1-2"));
+  CHECK_FALSE(parsed->contains("istio.io"));
+  CHECK_FALSE(parsed->contains("missing", ""));
   CHECK(*parse("null") == MapDigest());
   CHECK(*parse("{}") == MapDigest());
 }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <map>
 
 #include "imps/planner.h"
@@ -32,11 +33,12 @@ struct World {
     sources.status = {{"docker.src", "Ok"}};
   }
 
-  // A Secret exactly as this world's resource wants it in `ns`.
-  ObservedSecret ours(std::string ns, std::string name = "pull") {
+  // A Secret exactly as this world's resource wants it in `ns`, after `edit` (of the object).
+  ObservedSecret ours(std::string ns, std::string name = "pull", const std::function<void(cJSON*)>& edit = {}) {
     DesiredSecret d = desired_secret(self, sources.config.render());
     d.name = name;
     Json body = create_body(d, ns);
+    if (edit) edit(body.get());
     auto o = observe_secret(body.get());
     REQUIRE(o.ok());
     o->uid = "s-" + ns + "-" + name;
@@ -44,15 +46,16 @@ struct World {
     return std::move(o).value();
   }
   ObservedSecret owned_by(std::string ns, std::string uid) {
-    ObservedSecret o = ours(std::move(ns));
-    o.labels["images.banzaicloud.io/owner-uid"] = std::move(uid);
-    return o;
+    return ours(std::move(ns), "pull", [&](cJSON* secret) {
+      json_set_string(cJSON_GetObjectItem(cJSON_GetObjectItem(secret, "metadata"), "labels"),
+                      "images.banzaicloud.io/owner-uid", uid);
+    });
   }
   ObservedSecret foreign(std::string ns) {
-    ObservedSecret o = ours(std::move(ns));
-    o.labels.clear();
-    o.owner_refs.clear();
-    return o;
+    return ours(std::move(ns), "pull", [](cJSON* secret) {
+      cJSON_DeleteItemFromObject(cJSON_GetObjectItem(secret, "metadata"), "labels");
+      cJSON_DeleteItemFromObject(cJSON_GetObjectItem(secret, "metadata"), "ownerReferences");
+    });
   }
 
   Plan run(int64_t now = 100) {
@@ -219,7 +222,7 @@ TEST_CASE("a managed Secret of the wrong type is recreated") {
   World w;
   w.selected = {"a"};
   ObservedSecret s = w.ours("a");
-  s.type = "Opaque";
+  s.type = SecretType::Other;
   w.secrets = {s};
   Plan p = w.run();
   REQUIRE(summary(p) == Lines{"recreate a/pull"});

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "base/bytes.h"
+#include <functional>
+
 #include "base/bytes.h"
 #include "imps/target_secret.h"
 
@@ -18,17 +19,47 @@ ImagePullSecret resource(StringMap labels = {}, StringMap annotations = {}) {
 
 constexpr const char* kDoc = R"({"auths":{"a.io":{"auth":"x"}}})";
 
-// What the API server would hand back after creating `desired`, plus server-owned fields.
-ObservedSecret as_created(const DesiredSecret& desired) {
+using Edit = std::function<void(cJSON* secret)>;
+
+// What the API server would hand back after creating `desired`, plus server-owned fields, after
+// `edit` (what others did to it since).
+ObservedSecret as_created(const DesiredSecret& desired, const Edit& edit = {}) {
   Json body = create_body(desired, "ns");
   cJSON* metadata = cJSON_GetObjectItem(body.get(), "metadata");
   cJSON_AddStringToObject(metadata, "uid", "secret-uid");
   cJSON_AddStringToObject(metadata, "resourceVersion", "41");
   cJSON_AddStringToObject(metadata, "creationTimestamp", "2024-01-01T00:00:00Z");
+  if (edit) edit(body.get());
   auto observed = observe_secret(body.get());
   REQUIRE(observed.ok());
   return std::move(observed).value();
 }
+
+// metadata.labels or metadata.annotations of `secret`, added when absent.
+cJSON* metadata_map(cJSON* secret, const char* which) {
+  cJSON* metadata = cJSON_GetObjectItem(secret, "metadata");
+  cJSON* map = cJSON_GetObjectItem(metadata, which);
+  return map ? map : json_add_object(metadata, which);
+}
+
+Edit set_in(const char* which, std::string key, std::string value) {
+  return [=](cJSON* secret) { json_set_string(metadata_map(secret, which), key.c_str(), value); };
+}
+
+// An ownerReference added first or last.
+Edit add_owner(std::string api_version, std::string kind, std::string name, std::string uid, bool first) {
+  return [=](cJSON* secret) {
+    cJSON* refs = cJSON_GetObjectItem(cJSON_GetObjectItem(secret, "metadata"), "ownerReferences");
+    cJSON* ref = cJSON_CreateObject();
+    for (const auto& [key, value] : {std::pair{"apiVersion", api_version}, {"kind", kind}, {"name", name}, {"uid", uid}})
+      json_set_string(ref, key, value);
+    cJSON_AddFalseToObject(ref, "controller");
+    if (first) cJSON_InsertItemInArray(refs, 0, ref);
+    else cJSON_AddItemToArray(refs, ref);
+  };
+}
+
+const Edit kConfigMapOwnerFirst = add_owner("v1", "ConfigMap", "c", "cm-uid", true);
 
 }  // namespace
 
@@ -54,13 +85,15 @@ TEST_CASE("the owner label cannot be overridden by the spec") {
 TEST_CASE("no update when what the cluster holds equals what we want, server fields aside") {
   DesiredSecret d = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), kDoc);
   ObservedSecret o = as_created(d);
-  CHECK(o.owner_uid() == "uid-1");
+  CHECK(o.owner_uid == "uid-1");
   CHECK(needs_update(o, d) == SecretChange::None);
   // Other parties' labels, annotations and owners are not ours to judge.
-  o.labels["someone"] = "else";
-  o.annotations["kubectl.kubernetes.io/x"] = "y";
-  o.owner_refs.insert(o.owner_refs.begin(), OwnerRef{"v1", "ConfigMap", "c", "cm-uid", false});
-  CHECK(needs_update(o, d) == SecretChange::None);
+  ObservedSecret touched = as_created(d, [](cJSON* secret) {
+    set_in("labels", "someone", "else")(secret);
+    set_in("annotations", "kubectl.kubernetes.io/x", "y")(secret);
+    kConfigMapOwnerFirst(secret);
+  });
+  CHECK(needs_update(touched, d) == SecretChange::None);
 }
 
 TEST_CASE("our changes are detected") {
@@ -93,27 +126,25 @@ TEST_CASE("our changes are detected") {
     }
   }
   SUBCASE("a key set by someone else is not removed") {
-    base.labels["foreign"] = "1";
+    ObservedSecret labelled = as_created(d, set_in("labels", "foreign", "1"));
     DesiredSecret fewer = desired_secret(resource({{"team", "a"}}, {{"note", "n"}}), kDoc);
-    CHECK(update_patch(base, fewer).dump().find("foreign") == std::string::npos);
+    CHECK(update_patch(labelled, fewer).dump().find("foreign") == std::string::npos);
   }
   SUBCASE("our owner reference missing, or a stale ImagePullSecret owner present") {
-    ObservedSecret no_owner = base;
-    no_owner.owner_refs.clear();
+    ObservedSecret no_owner = as_created(
+        d, [](cJSON* secret) { cJSON_DeleteItemFromObject(cJSON_GetObjectItem(secret, "metadata"), "ownerReferences"); });
     CHECK(needs_update(no_owner, d) == SecretChange::Update);
-    ObservedSecret stale = base;
-    stale.owner_refs.push_back(OwnerRef{"images.banzaicloud.io/v1alpha1", "ImagePullSecret", "old", "u0", false});
+    ObservedSecret stale = as_created(d, add_owner("images.banzaicloud.io/v1alpha1", "ImagePullSecret", "old", "u0", false));
     CHECK(needs_update(stale, d) == SecretChange::Update);
     CHECK(update_patch(stale, d).dump().find("u0") == std::string::npos);
   }
   SUBCASE("extra data keys") {
-    base.other_data_keys.push_back("extra");
-    CHECK(needs_update(base, d) == SecretChange::Update);
-    CHECK(update_patch(base, d).dump().find(R"("extra":null)") != std::string::npos);
+    ObservedSecret extra = as_created(d, [](cJSON* secret) { json_set_string(cJSON_GetObjectItem(secret, "data"), "extra", "eA=="); });
+    CHECK(needs_update(extra, d) == SecretChange::Update);
+    CHECK(update_patch(extra, d).dump().find(R"("extra":null)") != std::string::npos);
   }
   SUBCASE("wrong type or immutable data needs a recreate") {
-    ObservedSecret opaque = base;
-    opaque.type = "Opaque";
+    ObservedSecret opaque = as_created(d, [](cJSON* secret) { json_set_string(secret, "type", "Opaque"); });
     CHECK(needs_update(opaque, d) == SecretChange::Recreate);
     ObservedSecret frozen = base;
     frozen.immutable = true;
@@ -124,8 +155,7 @@ TEST_CASE("our changes are detected") {
 
 TEST_CASE("adopting the original's Secret drops its last-applied copy in the same patch") {
   DesiredSecret d = desired_secret(resource({{"team", "a"}}), kDoc);
-  ObservedSecret o = as_created(d);
-  o.annotations["banzaicloud.com/last-applied"] = "UEsDBBQACAAIAAAAAAAA";
+  ObservedSecret o = as_created(d, set_in("annotations", "banzaicloud.com/last-applied", "UEsDBBQACAAIAAAAAAAA"));
   // Everything else already agrees: the annotation alone is worth the write.
   CHECK(needs_update(o, d) == SecretChange::Update);
   const std::string patch = update_patch(o, d).dump();
@@ -138,8 +168,7 @@ TEST_CASE("adopting the original's Secret drops its last-applied copy in the sam
 
 TEST_CASE("the update patch carries resourceVersion and keeps other owners") {
   DesiredSecret d = desired_secret(resource(), kDoc);
-  ObservedSecret o = as_created(d);
-  o.owner_refs.insert(o.owner_refs.begin(), OwnerRef{"v1", "ConfigMap", "c", "cm-uid", false});
+  ObservedSecret o = as_created(d, kConfigMapOwnerFirst);
   std::string patch = update_patch(o, d).dump();
   CHECK(patch.find(R"("resourceVersion":"41")") != std::string::npos);
   CHECK(patch.find(R"("ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap")") != std::string::npos);
@@ -157,13 +186,13 @@ TEST_CASE("observing a Secret keeps a hash, not the data") {
   CHECK(o->has_data);
   CHECK(o->data_hash == content_hash("e30="));
   CHECK(o->other_data_keys == std::vector<std::string>{"other"});
-  CHECK(o->owner_uid() == "o");
+  CHECK(o->owner_uid == "o");
   auto bare = Json::parse(R"({"metadata":{"name":"s","namespace":"n"}})");
   auto b = observe_secret(bare->get());
   REQUIRE(b.ok());
-  CHECK(b->type == "Opaque");
+  CHECK(b->type == SecretType::Other);
   CHECK_FALSE(b->has_data);
-  CHECK(b->owner_uid().empty());
+  CHECK(b->owner_uid.empty());
   for (const char* bad : {"[]", R"({"metadata":[]})", R"({"metadata":{"labels":{"a":1}}})",
                           R"({"metadata":{},"data":{"x":false}})"}) {
     CAPTURE(bad);
@@ -171,4 +200,24 @@ TEST_CASE("observing a Secret keeps a hash, not the data") {
     CHECK_FALSE(observe_secret(j->get()).ok());
   }
   CHECK(content_hash("a") != content_hash("b"));
+}
+
+TEST_CASE("observing keeps imps' bookkeeping lists, others' owners and a hash of all owners") {
+  auto doc = Json::parse(R"({"metadata":{"name":"s","namespace":"n","annotations":{
+      "images.banzaicloud.io/managed-labels":"team,tier","images.banzaicloud.io/managed-annotations":"note"},
+      "ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"c","uid":"cm"},
+        {"apiVersion":"images.banzaicloud.io/v1alpha1","kind":"ImagePullSecret","name":"r","uid":"r1","controller":false}]},
+      "type":"kubernetes.io/dockercfg"})");
+  auto o = observe_secret(doc->get());
+  REQUIRE(o.ok());
+  CHECK(o->type == SecretType::DockerCfg);
+  CHECK(o->managed_labels == "team,tier");
+  CHECK(o->managed_annotations == "note");
+  CHECK(o->annotations.contains("images.banzaicloud.io/managed-labels", "team,tier"));
+  REQUIRE(o->other_owner_refs.size() == 1);
+  CHECK(o->other_owner_refs[0] == OwnerRef{"v1", "ConfigMap", "c", "cm", false});
+  const OwnerRef ours{"images.banzaicloud.io/v1alpha1", "ImagePullSecret", "r", "r1", false};
+  CHECK(o->owner_refs_hash == owner_refs_hash({o->other_owner_refs[0], ours}));
+  CHECK(o->owner_refs_hash != owner_refs_hash({ours, o->other_owner_refs[0]}));  // order counts
+  CHECK(owner_refs_hash({}) != owner_refs_hash({ours}));
 }

@@ -13,7 +13,7 @@ ObservedSecret secret(std::string ns, std::string name, std::string uid, std::st
   s.name = std::move(name);
   s.uid = std::move(uid);
   s.resource_version = std::move(rv);
-  s.labels[std::string(kOwnerLabel)] = std::move(owner);
+  s.owner_uid = std::move(owner);
   return s;
 }
 
