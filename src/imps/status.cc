@@ -17,9 +17,11 @@ ResourceStatus parse_status(const cJSON* status) {
   out.validity_seconds = json_int64_or(status, "validitySeconds", 0);
   const cJSON* managed = json_member(status, "managedNamespaces");
   if (cJSON_IsArray(managed)) {
+    std::vector<std::string> names;
     for (const cJSON* ns = managed->child; ns; ns = ns->next)
-      if (cJSON_IsString(ns)) out.managed_namespaces.emplace_back(ns->valuestring);
-    std::sort(out.managed_namespaces.begin(), out.managed_namespaces.end());
+      if (cJSON_IsString(ns)) names.emplace_back(ns->valuestring);
+    std::sort(names.begin(), names.end());
+    out.managed_namespaces = std::move(names);
   }
   auto sources = parse_string_map(json_member(status, "sourceSecretStatus"), "status");
   if (sources.ok()) out.source_secret_status = std::move(sources).value();
@@ -68,11 +70,13 @@ bool same_expiry(const ResourceStatus& a, const ResourceStatus& b) {
 
 }  // namespace
 
+// Field by field rather than on a copy: managedNamespaces has thousands of entries, and a plan of
+// one namespace compares twice. Every field but lastSuccessfulReconciliation.
 bool status_changed(const ResourceStatus& before, const ResourceStatus& after) {
-  ResourceStatus a = before;
-  a.last_successful_reconciliation = after.last_successful_reconciliation;
-  if (same_expiry(before, after)) a.validity_seconds = after.validity_seconds;
-  return !(a == after);
+  return before.status != after.status || before.reason != after.reason || !same_expiry(before, after) ||
+         before.managed_namespaces != after.managed_namespaces ||
+         before.source_secret_status != after.source_secret_status ||
+         before.observed_generation != after.observed_generation || before.conditions != after.conditions;
 }
 
 void set_ready_condition(ResourceStatus& status, const ResourceStatus& previous, int64_t generation,
@@ -99,11 +103,14 @@ void mark_failed(ResourceStatus& status, std::string_view cause, const ResourceS
 }
 
 void set_managed(ResourceStatus& status, std::string_view ns, bool managed) {
-  auto& names = status.managed_namespaces;
+  const std::vector<std::string>& names = status.managed_namespaces.get();
   auto it = std::lower_bound(names.begin(), names.end(), ns);
-  bool present = it != names.end() && *it == ns;
-  if (managed && !present) names.emplace(it, ns);
-  if (!managed && present) names.erase(it);
+  const bool present = it != names.end() && *it == ns;
+  if (managed == present) return;  // unchanged: the list stays shared
+  const auto at = it - names.begin();
+  std::vector<std::string>& own = status.managed_namespaces.mutate();
+  if (managed) own.emplace(own.begin() + at, ns);
+  else own.erase(own.begin() + at);
 }
 
 int64_t json_int64_or(const cJSON* obj, const char* key, int64_t fallback) {

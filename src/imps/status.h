@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/json.h"
+#include "imps/shared_names.h"
 #include "imps/status_conditions.h"
 #include "imps/string_map.h"
 
@@ -27,7 +28,7 @@ struct ResourceStatus {
   std::string reason;  // empty when Ready
   std::string last_successful_reconciliation;  // RFC 3339, supplied by the caller's clock
   int64_t validity_seconds = 0;
-  std::vector<std::string> managed_namespaces;  // sorted
+  SharedNames managed_namespaces;  // sorted
   StringMap source_secret_status;  // "<ns>.<name>" → "Ok" | error text
   int64_t observed_generation = 0;  // metadata.generation this status describes; 0: not written yet
   std::vector<Condition> conditions;

@@ -14,7 +14,7 @@ TEST_CASE("status comparison ignores lastSuccessfulReconciliation only") {
   b.validity_seconds = 11;
   CHECK(status_changed(a, b));
   ResourceStatus c = a;
-  c.managed_namespaces.push_back("b");
+  c.managed_namespaces.mutate().push_back("b");
   CHECK(status_changed(a, c));
   ResourceStatus d = a;
   d.source_secret_status["x.y"] = "broken";
