@@ -70,13 +70,11 @@ bool same_expiry(const ResourceStatus& a, const ResourceStatus& b) {
 
 }  // namespace
 
-// Field by field rather than on a copy: managedNamespaces has thousands of entries, and a plan of
-// one namespace compares twice. Every field but lastSuccessfulReconciliation.
 bool status_changed(const ResourceStatus& before, const ResourceStatus& after) {
-  return before.status != after.status || before.reason != after.reason || !same_expiry(before, after) ||
-         before.managed_namespaces != after.managed_namespaces ||
-         before.source_secret_status != after.source_secret_status ||
-         before.observed_generation != after.observed_generation || before.conditions != after.conditions;
+  ResourceStatus a = before;  // cheap: managedNamespaces is shared, not copied
+  a.last_successful_reconciliation = after.last_successful_reconciliation;
+  if (same_expiry(before, after)) a.validity_seconds = after.validity_seconds;
+  return !(a == after);
 }
 
 void set_ready_condition(ResourceStatus& status, const ResourceStatus& previous, int64_t generation,

@@ -103,7 +103,7 @@ SecretType secret_type(std::string_view type) {
 uint64_t owner_refs_hash(const std::vector<OwnerRef>& refs) {
   std::string text;  // NUL cannot occur inside the fields (cJSON strings end there)
   for (const OwnerRef& ref : refs) {
-    for (const std::string* field : {&ref.api_version, &ref.kind, &ref.name, &ref.uid}) text += *field + '\0';
+    for (const std::string* field : {&ref.api_version, &ref.kind, &ref.name, &ref.uid}) (text += *field) += '\0';
     text += ref.controller ? "1\n" : "0\n";
   }
   return content_hash(text);

@@ -59,8 +59,7 @@ void Reconciler::reconcile(const std::string& name, std::string_view ns, std::fu
   }
   auto run = std::make_shared<Run>();
   run->resource = *resource;
-  const ResourceStatus& latest = status_.latest(*resource);
-  if (&latest != &resource->status) run->resource.status = latest;
+  run->resource.status = status_.latest(*resource);
   run->ns = ns;
   run->done = std::move(done);
   run->result.reconciled = true;
@@ -106,7 +105,7 @@ void Reconciler::with_current_document(const std::shared_ptr<Run>& run, std::fun
                   run->result.status = make_error(document.error().kind, "reconcile " + run->resource.name +
                                                                              ": reading the current Secret: " +
                                                                              document.error().message);
-                  return finish(run, run->plan.status);
+                  return finish(run);
                 }
                 keep_last_good(run, document->config);
                 current_documents_.insert_or_assign(run->resource.uid, std::move(document).value());
@@ -281,9 +280,8 @@ void Reconciler::step_done(const std::shared_ptr<Run>& run) {
   for (const std::string& failure : run->failures) mark_failed(status, failure, previous, run->now_rfc3339);
   bool changed = status_changed(previous, status);
   bool stamp = run->wrote && status.last_successful_reconciliation != previous.last_successful_reconciliation;
-  if (!changed && !stamp) return finish(run, status);
-  status_.submit(run->resource, std::move(status));  // thousands of managedNamespaces: moved, not copied
-  finish(run, status_.latest(run->resource));
+  if (changed || stamp) status_.submit(run->resource, status);
+  finish(run);
 }
 
 void Reconciler::widen(const std::shared_ptr<Run>& run) {
@@ -291,7 +289,8 @@ void Reconciler::widen(const std::shared_ptr<Run>& run) {
   done(widened());
 }
 
-void Reconciler::finish(const std::shared_ptr<Run>& run, const ResourceStatus& status) {
+void Reconciler::finish(const std::shared_ptr<Run>& run) {
+  const ResourceStatus& status = run->plan.status;
   if (status.status == kStatusFailed)
     events_.record(run->resource, {EventType::Warning, "ReconciliationFailed", status.reason});
   else if (run->resource.status.status != kStatusReady && run->result.status.ok())

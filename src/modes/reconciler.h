@@ -88,8 +88,7 @@ class Reconciler {
   void stored(const std::shared_ptr<Run>& run, const Action& action, Result<Json> answer);
   void failed(const std::shared_ptr<Run>& run, const Action& action, const Error& error);
   void step_done(const std::shared_ptr<Run>& run);
-  // `status`: the plan's, as submitted (or unchanged).
-  void finish(const std::shared_ptr<Run>& run, const ResourceStatus& status);
+  void finish(const std::shared_ptr<Run>& run);
   void widen(const std::shared_ptr<Run>& run);  // nothing done; the whole resource must be planned
 
   kube::Client& client_;
